@@ -1,0 +1,193 @@
+# kitstock: GNU make, pkg-config, no autotools.
+#
+#   make run      install what is missing, build, start kitstockd on ./var
+#   make check    install what is missing, build with -Werror, ASan and
+#                 UBSan, run every test
+#
+# Objects go beside their sources (O=.) or under another directory:
+# "make check" builds its own instrumented copy under build/check.
+
+VERSION    = 0.1.0
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+SBINDIR    ?= $(PREFIX)/sbin
+DATADIR    ?= $(PREFIX)/share/kitstockd
+LOCALEDIR  ?= $(PREFIX)/share/locale
+MANDIR     ?= $(PREFIX)/share/man
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+SYSCONFDIR ?= /etc
+PKG_CONFIG ?= pkg-config
+CFLAGS     ?= -O2 -g
+O          ?= .
+
+DEPS_DAEMON = libevent sqlite3 jansson libsystemd
+DEPS_CLIENT = libcurl jansson
+WARN  = -Wall -Wextra -Wformat=2 -Wshadow -Wpointer-arith \
+	-Wmissing-prototypes -Wstrict-prototypes -Wmissing-declarations \
+	-Wwrite-strings -Wcast-qual -Wundef -Wno-unused-parameter \
+	-Wno-missing-field-initializers
+WARN += $(if $(WERROR),-Werror)
+SAN   = $(if $(SANITIZE),-fsanitize=$(SANITIZE) -fno-omit-frame-pointer \
+	-fno-sanitize-recover=all)
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -Ishared -I$(O)/daemon $(WARN) $(SAN) \
+	-DVERSION='"$(VERSION)"' -DLOCALEDIR='"$(LOCALEDIR)"' \
+	-DSRC_LOCALEDIR='"$(CURDIR)/shared/locale"' \
+	$(shell $(PKG_CONFIG) --cflags $(DEPS_DAEMON) $(DEPS_CLIENT) 2>/dev/null) \
+	$(CFLAGS) -MMD -MP
+ALL_LDFLAGS = $(SAN) $(LDFLAGS)
+LIBS_DAEMON = $(shell $(PKG_CONFIG) --libs $(DEPS_DAEMON) 2>/dev/null) -lm
+LIBS_CLIENT = $(shell $(PKG_CONFIG) --libs $(DEPS_CLIENT) 2>/dev/null)
+
+SHARED_SRCS = shared/xmalloc.c shared/tag.c shared/i18n.c
+DAEMON_SRCS = daemon/main.c daemon/config.c daemon/log.c daemon/http.c \
+	daemon/reply.c daemon/route.c daemon/profile.c daemon/lifecycle.c \
+	daemon/api-item.c daemon/api-health.c daemon/api-supplier.c \
+	daemon/api-location.c daemon/api-lot.c daemon/api-device.c \
+	daemon/api-sim.c daemon/api-accessory.c daemon/api-unit.c \
+	daemon/api-stock.c daemon/store.c daemon/store-schema.c \
+	daemon/store-ledger.c daemon/store-ref.c daemon/store-item.c \
+	daemon/store-unit.c
+DAEMON_GEN  = daemon/profile-builtin.c
+CLIENT_SRCS = client/main.c client/http.c client/output.c client/cmd-item.c \
+	client/cmd-unit.c client/cmd-report.c
+UNIT_TESTS  = test-tag test-lifecycle test-store test-config
+
+SHARED_OBJS = $(SHARED_SRCS:%.c=$(O)/%.o)
+DAEMON_OBJS = $(DAEMON_SRCS:%.c=$(O)/%.o) $(DAEMON_GEN:%.c=$(O)/%.o)
+CLIENT_OBJS = $(CLIENT_SRCS:%.c=$(O)/%.o)
+# The daemon's objects without main.o, for the unit tests.
+DAEMON_LIB  = $(filter-out $(O)/daemon/main.o,$(DAEMON_OBJS))
+ALL_OBJS    = $(SHARED_OBJS) $(DAEMON_OBJS) $(CLIENT_OBJS) \
+	$(UNIT_TESTS:%=$(O)/tests/unit/%.o)
+
+KITSTOCKD = $(O)/daemon/kitstockd
+KITSTOCK  = $(O)/client/kitstock
+LANGS     = fr
+MOFILES   = $(LANGS:%=shared/locale/%/LC_MESSAGES/kitstock.mo)
+
+# Debian 12 packages: to build, to test.
+PKGS_BUILD = gcc make pkg-config gettext libevent-dev libsqlite3-dev \
+	libjansson-dev libcurl4-openssl-dev libsystemd-dev
+PKGS_TEST  = curl sqlite3 perl util-linux procps clang-format
+
+.PHONY: all check run deps deps-test install uninstall clean format \
+	format-check unit func
+
+all: $(KITSTOCKD) $(KITSTOCK) $(MOFILES)
+
+$(O)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(O)/daemon/profile-builtin.c: daemon/profiles/embed.awk $(wildcard daemon/profiles/93/*)
+	@mkdir -p $(@D)
+	awk -f daemon/profiles/embed.awk daemon/profiles/93/* > $@.tmp && mv $@.tmp $@
+
+$(O)/daemon/profile-builtin.o: $(O)/daemon/profile-builtin.c
+	$(CC) $(ALL_CFLAGS) -Idaemon -c -o $@ $<
+
+$(KITSTOCKD): $(DAEMON_OBJS) $(SHARED_OBJS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_DAEMON)
+
+$(KITSTOCK): $(CLIENT_OBJS) $(SHARED_OBJS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_CLIENT)
+
+shared/locale/%/LC_MESSAGES/kitstock.mo: shared/po/%.po
+	@mkdir -p $(@D)
+	msgfmt --check -o $@ $<
+
+# The catalog template, from every _() and N_() in the sources.
+shared/po/kitstock.pot: $(SHARED_SRCS) $(DAEMON_SRCS) $(CLIENT_SRCS)
+	xgettext --from-code=UTF-8 -k_ -kN_ -c/ --no-location \
+	    --package-name=kitstock --package-version=$(VERSION) \
+	    -o $@ $(sort $^)
+
+po-update: shared/po/kitstock.pot
+	for l in $(LANGS); do msgmerge -q -U --backup=none shared/po/$$l.po $<; done
+
+# Unit tests link the modules they test, never main.o.
+$(O)/tests/unit/test-tag: $(O)/tests/unit/test-tag.o $(SHARED_OBJS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^
+$(O)/tests/unit/test-%: $(O)/tests/unit/test-%.o $(DAEMON_LIB) $(SHARED_OBJS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_DAEMON)
+$(O)/tests/unit/%.o: tests/unit/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Itests -Idaemon -c -o $@ $<
+
+# What the machine lacks, from Debian's archive (root, or sudo).
+deps:
+	@missing=$$(for p in $(PKGS_BUILD) $(EXTRA_PKGS); do \
+	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
+	    grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	    echo "installing:" $$missing; \
+	    sudo=; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+	    $$sudo apt-get update -q && \
+	    DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -q $$missing; \
+	fi
+
+deps-test:
+	@$(MAKE) --no-print-directory deps EXTRA_PKGS="$(PKGS_TEST)"
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	@mkdir -p var
+	exec $(KITSTOCKD) -f -d var/kitstock.db -s var/kitstockd.sock
+
+# The whole suite on an instrumented build of its own.
+check: deps-test
+	@$(MAKE) --no-print-directory O=build/check WERROR=1 \
+	    SANITIZE=address,undefined CFLAGS="-O1 -g" unit func
+
+unit: all $(UNIT_TESTS:%=$(O)/tests/unit/%)
+	cd $(O)/tests/unit && prove -f $(UNIT_TESTS:%=./%)
+
+func: all
+	KITSTOCKD=$(abspath $(KITSTOCKD)) KITSTOCK=$(abspath $(KITSTOCK)) \
+	    prove -f tests/func/*.sh
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
+	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8 \
+	    $(DESTDIR)$(DATADIR)/labels $(DESTDIR)$(DATADIR)/profiles/93 \
+	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/kitstock
+	install -m 755 $(KITSTOCKD) $(DESTDIR)$(SBINDIR)/kitstockd
+	install -m 755 $(KITSTOCK) $(DESTDIR)$(BINDIR)/kitstock
+	install -m 644 kitstock.1 $(DESTDIR)$(MANDIR)/man1/kitstock.1
+	install -m 644 kitstockd.8 $(DESTDIR)$(MANDIR)/man8/kitstockd.8
+	install -m 644 daemon/profiles/93/* $(DESTDIR)$(DATADIR)/profiles/93/
+	for f in labels/*; do [ -f "$$f" ] && \
+	    install -m 644 "$$f" $(DESTDIR)$(DATADIR)/labels/ || true; done
+	for l in $(LANGS); do install -d $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES && \
+	    install -m 644 shared/locale/$$l/LC_MESSAGES/kitstock.mo \
+	    $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/; done
+	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+	    systemd/kitstockd.service.in > $(DESTDIR)$(UNITDIR)/kitstockd.service
+	install -m 644 systemd/kitstockd.socket $(DESTDIR)$(UNITDIR)/
+	[ -f $(DESTDIR)$(SYSCONFDIR)/kitstock/kitstockd.conf ] || \
+	    install -m 640 systemd/kitstockd.conf $(DESTDIR)$(SYSCONFDIR)/kitstock/
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/kitstockd $(DESTDIR)$(BINDIR)/kitstock \
+	    $(DESTDIR)$(MANDIR)/man1/kitstock.1 \
+	    $(DESTDIR)$(MANDIR)/man8/kitstockd.8 \
+	    $(DESTDIR)$(UNITDIR)/kitstockd.service \
+	    $(DESTDIR)$(UNITDIR)/kitstockd.socket
+	for l in $(LANGS); do rm -f $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/kitstock.mo; done
+	rm -rf $(DESTDIR)$(DATADIR)
+
+clean:
+	rm -rf build shared/locale
+	rm -f $(KITSTOCKD) $(KITSTOCK) daemon/profile-builtin.c
+	find . -name '*.o' -o -name '*.d' | grep -v '^./build' | xargs rm -f
+	rm -f $(UNIT_TESTS:%=tests/unit/%)
+
+FORMAT_SRCS = $(SHARED_SRCS) $(SHARED_SRCS:.c=.h) $(DAEMON_SRCS) \
+	daemon/kitstockd.h $(CLIENT_SRCS) client/kitstock.h \
+	$(wildcard tests/unit/*.c)
+format:
+	clang-format -i $(FORMAT_SRCS)
+format-check:
+	clang-format --dry-run -Werror $(FORMAT_SRCS)
+
+-include $(ALL_OBJS:.o=.d)

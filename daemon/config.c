@@ -1,0 +1,260 @@
+/*
+ * kitstockd.conf: one "keyword value" per line, '#' comments. Keywords are
+ * in a sorted table searched with bsearch; every error is reported as
+ * file:line: message, and the file is refused after reading it whole
+ * (OpenSMTPD yyerror).
+ */
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kitstockd.h"
+
+struct keyword {
+	const char	*name;
+	int		(*set)(struct config *, const char *, char **);
+};
+
+static int config_set_database(struct config *, const char *, char **);
+static int config_set_language(struct config *, const char *, char **);
+static int config_set_listen(struct config *, const char *, char **);
+static int config_set_max_body(struct config *, const char *, char **);
+static int config_set_profile(struct config *, const char *, char **);
+static int config_set_socket(struct config *, const char *, char **);
+static int config_set_socket_group(struct config *, const char *, char **);
+static int config_set_socket_mode(struct config *, const char *, char **);
+static int config_keyword_cmp(const void *, const void *);
+
+/* Sorted by name: bsearch relies on it. */
+static const struct keyword config_keywords[] = {
+	{ "database", config_set_database },
+	{ "language", config_set_language },
+	{ "listen", config_set_listen },
+	{ "max-body", config_set_max_body },
+	{ "profile", config_set_profile },
+	{ "socket", config_set_socket },
+	{ "socket-group", config_set_socket_group },
+	{ "socket-mode", config_set_socket_mode },
+};
+
+void
+config_defaults(struct config *c)
+{
+	memset(c, 0, sizeof *c);
+	c->database = xstrdup("var/kitstock.db");
+	c->socket = xstrdup("var/kitstockd.sock");
+	c->socket_mode = 0660;
+	c->language = xstrdup("fr");
+	c->max_body = MAX_BODY_DEFAULT;
+}
+
+void
+config_free(struct config *c)
+{
+	free(c->database);
+	free(c->socket);
+	free(c->socket_group);
+	free(c->listen);
+	free(c->language);
+	free(c->profile);
+	memset(c, 0, sizeof *c);
+}
+
+/* Replace a string setting. */
+static void
+config_replace(char **slot, const char *value)
+{
+	free(*slot);
+	*slot = xstrdup(value);
+}
+
+static int
+config_set_database(struct config *c, const char *v, char **cause)
+{
+	config_replace(&c->database, v);
+	return (0);
+}
+
+static int
+config_set_socket(struct config *c, const char *v, char **cause)
+{
+	config_replace(&c->socket, v);
+	return (0);
+}
+
+static int
+config_set_socket_group(struct config *c, const char *v, char **cause)
+{
+	config_replace(&c->socket_group, v);
+	return (0);
+}
+
+static int
+config_set_profile(struct config *c, const char *v, char **cause)
+{
+	config_replace(&c->profile, v);
+	return (0);
+}
+
+static int
+config_set_language(struct config *c, const char *v, char **cause)
+{
+	if (strcmp(v, "fr") != 0 && strcmp(v, "en") != 0) {
+		xasprintf(cause, "language %s: expected fr or en", v);
+		return (-1);
+	}
+	config_replace(&c->language, v);
+	return (0);
+}
+
+/* Access control for TCP comes later: loopback only until then. */
+static int
+config_set_listen(struct config *c, const char *v, char **cause)
+{
+	const char *colon;
+	char *end;
+	long port;
+
+	if ((colon = strrchr(v, ':')) == NULL) {
+		xasprintf(cause, "listen %s: expected ADDRESS:PORT", v);
+		return (-1);
+	}
+	errno = 0;
+	port = strtol(colon + 1, &end, 10);
+	if (colon[1] == '\0' || *end != '\0' || port < 1 || port > 65535) {
+		xasprintf(cause, "listen %s: port must be 1 to 65535", v);
+		return (-1);
+	}
+	if (strncmp(v, "127.", 4) != 0 && strncmp(v, "localhost:", 10) != 0 &&
+	    strncmp(v, "[::1]:", 6) != 0) {
+		xasprintf(cause, "listen %s: only a loopback address is allowed "
+		    "until TCP access control exists", v);
+		return (-1);
+	}
+	config_replace(&c->listen, v);
+	return (0);
+}
+
+static int
+config_set_max_body(struct config *c, const char *v, char **cause)
+{
+	char *end;
+	unsigned long long n;
+
+	errno = 0;
+	n = strtoull(v, &end, 10);
+	if (*v == '\0' || *end != '\0' || errno != 0 || n < 1024 ||
+	    n > 64 * 1024 * 1024) {
+		xasprintf(cause, "max-body %s: expected bytes, 1024 to 67108864",
+		    v);
+		return (-1);
+	}
+	c->max_body = n;
+	return (0);
+}
+
+static int
+config_set_socket_mode(struct config *c, const char *v, char **cause)
+{
+	char *end;
+	long mode;
+
+	mode = strtol(v, &end, 8);
+	if (*v == '\0' || *end != '\0' || mode < 0 || mode > 0777) {
+		xasprintf(cause, "socket-mode %s: expected an octal mode such as "
+		    "0660", v);
+		return (-1);
+	}
+	c->socket_mode = mode;
+	return (0);
+}
+
+static int
+config_keyword_cmp(const void *key, const void *elem)
+{
+	return (strcmp(key, ((const struct keyword *)elem)->name));
+}
+
+/* Set one keyword (also used for command-line options). */
+int
+config_set(const char *key, const char *value, struct config *c,
+    char **cause)
+{
+	const struct keyword *kw;
+
+	kw = bsearch(key, config_keywords, sizeof config_keywords /
+	    sizeof config_keywords[0], sizeof config_keywords[0],
+	    config_keyword_cmp);
+	if (kw == NULL) {
+		xasprintf(cause, "unknown keyword %s", key);
+		return (-1);
+	}
+	if (*value == '\0') {
+		xasprintf(cause, "%s needs a value", key);
+		return (-1);
+	}
+	return (kw->set(c, value, cause));
+}
+
+/* Read path into c; on any error c is left as it was and -1 returned. */
+int
+config_load(const char *path, struct config *c)
+{
+	FILE *f;
+	struct config new;
+	char *line = NULL, *p, *key, *value, *cause, *end;
+	size_t size = 0;
+	ssize_t len;
+	int lineno = 0, errors = 0;
+
+	if ((f = fopen(path, "r")) == NULL) {
+		log_warn("%s", path);
+		return (-1);
+	}
+	new = *c;
+	new.database = xstrdup(c->database);
+	new.socket = xstrdup(c->socket);
+	new.socket_group = c->socket_group ? xstrdup(c->socket_group) : NULL;
+	new.listen = c->listen ? xstrdup(c->listen) : NULL;
+	new.language = xstrdup(c->language);
+	new.profile = c->profile ? xstrdup(c->profile) : NULL;
+	while ((len = getline(&line, &size, f)) != -1) {
+		lineno++;
+		if ((p = strchr(line, '#')) != NULL)
+			*p = '\0';
+		for (p = line; isspace((unsigned char)*p); p++)
+			;
+		if (*p == '\0')
+			continue;
+		key = p;
+		while (*p != '\0' && !isspace((unsigned char)*p))
+			p++;
+		if (*p != '\0')
+			*p++ = '\0';
+		while (isspace((unsigned char)*p))
+			p++;
+		value = p;
+		end = value + strlen(value);
+		while (end > value && isspace((unsigned char)end[-1]))
+			*--end = '\0';
+		cause = NULL;
+		if (config_set(key, value, &new, &cause) != 0) {
+			log_warnx("%s:%d: %s", path, lineno, cause);
+			free(cause);
+			errors++;
+		}
+	}
+	free(line);
+	fclose(f);
+	if (errors != 0) {
+		config_free(&new);
+		return (-1);
+	}
+	config_free(c);
+	*c = new;
+	return (0);
+}

@@ -1,0 +1,393 @@
+/*
+ * Listeners and dispatch: the UNIX socket (and optionally a loopback TCP
+ * port, or sockets handed over by systemd), the peer's identity, and the
+ * generic checks every request passes before its handler runs: route,
+ * media type, JSON body. Writes run in one transaction, and their answer is
+ * sent only once it is committed.
+ */
+
+#include <sys/types.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <systemd/sd-daemon.h>
+
+#include "kitstockd.h"
+
+static struct evhttp *http;
+static char *http_socket_path;
+
+static void http_request_cb(struct evhttp_request *, void *);
+static char *http_peer(struct evhttp_request *);
+static int http_listen_unix(const struct config *, char **);
+static void http_send(struct req *);
+
+/* Is a daemon answering on this socket? */
+int
+http_socket_alive(const char *path)
+{
+	struct sockaddr_un sun;
+	int fd, alive;
+
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof sun.sun_path)
+		return (0);
+	strcpy(sun.sun_path, path);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return (0);
+	alive = connect(fd, (struct sockaddr *)&sun, sizeof sun) == 0;
+	close(fd);
+	return (alive);
+}
+
+/* Bind the UNIX socket: refuse if another daemon answers, clear a stale one. */
+static int
+http_listen_unix(const struct config *c, char **cause)
+{
+	struct sockaddr_un sun;
+	struct stat sb;
+	struct group *gr;
+	mode_t old;
+	int fd;
+
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	if (strlen(c->socket) >= sizeof sun.sun_path) {
+		xasprintf(cause, "socket path too long: %s", c->socket);
+		return (-1);
+	}
+	strcpy(sun.sun_path, c->socket);
+	if (lstat(c->socket, &sb) == 0) {
+		if (!S_ISSOCK(sb.st_mode)) {
+			xasprintf(cause, "%s exists and is not a socket",
+			    c->socket);
+			return (-1);
+		}
+		if (http_socket_alive(c->socket)) {
+			xasprintf(cause, "another kitstockd answers on %s",
+			    c->socket);
+			return (-1);
+		}
+		log_info("removing stale socket %s", c->socket);
+		unlink(c->socket);
+	}
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
+	    0)) == -1) {
+		xasprintf(cause, "socket: %s", strerror(errno));
+		return (-1);
+	}
+	old = umask(0777 & ~c->socket_mode);
+	if (bind(fd, (struct sockaddr *)&sun, sizeof sun) == -1) {
+		umask(old);
+		xasprintf(cause, "bind %s: %s", c->socket, strerror(errno));
+		close(fd);
+		return (-1);
+	}
+	umask(old);
+	if (chmod(c->socket, c->socket_mode) == -1)
+		log_warn("chmod %s", c->socket);
+	if (c->socket_group != NULL) {
+		if ((gr = getgrnam(c->socket_group)) == NULL)
+			log_warnx("socket-group %s: no such group",
+			    c->socket_group);
+		else if (chown(c->socket, (uid_t)-1, gr->gr_gid) == -1)
+			log_warn("chown %s", c->socket);
+	}
+	if (listen(fd, 128) == -1 ||
+	    evhttp_accept_socket(http, fd) != 0) {
+		xasprintf(cause, "listen %s: %s", c->socket, strerror(errno));
+		close(fd);
+		return (-1);
+	}
+	http_socket_path = xstrdup(c->socket);
+	return (0);
+}
+
+int
+http_start(struct event_base *base, const struct config *c, char **cause)
+{
+	char *host, *colon;
+	int n, i, port;
+
+	if ((http = evhttp_new(base)) == NULL) {
+		xasprintf(cause, "evhttp_new failed");
+		return (-1);
+	}
+	evhttp_set_max_body_size(http, c->max_body);
+	evhttp_set_max_headers_size(http, MAX_HEADERS);
+	evhttp_set_timeout(http, 60);
+	evhttp_set_allowed_methods(http, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
+	    EVHTTP_REQ_PUT | EVHTTP_REQ_PATCH | EVHTTP_REQ_DELETE |
+	    EVHTTP_REQ_HEAD);
+	evhttp_set_default_content_type(http,
+	    "application/json; charset=utf-8");
+	evhttp_set_gencb(http, http_request_cb, NULL);
+
+	/* Sockets handed over by systemd come first. */
+	if ((n = sd_listen_fds(1)) > 0) {
+		for (i = 0; i < n; i++) {
+			evutil_make_socket_nonblocking(SD_LISTEN_FDS_START + i);
+			if (evhttp_accept_socket(http, SD_LISTEN_FDS_START + i)
+			    != 0) {
+				xasprintf(cause, "systemd socket %d refused",
+				    i);
+				return (-1);
+			}
+		}
+		log_info("serving %d socket(s) from systemd", n);
+	} else if (http_listen_unix(c, cause) != 0)
+		return (-1);
+
+	if (c->listen != NULL) {
+		host = xstrdup(c->listen);
+		colon = strrchr(host, ':');
+		*colon = '\0';
+		port = atoi(colon + 1);
+		if (host[0] == '[') {
+			memmove(host, host + 1, strlen(host));
+			host[strlen(host) - 1] = '\0';
+		}
+		if (evhttp_bind_socket(http, host, port) != 0) {
+			xasprintf(cause, "cannot listen on %s", c->listen);
+			free(host);
+			return (-1);
+		}
+		free(host);
+		log_info("listening on %s", c->listen);
+	}
+	api_health_start();
+	return (0);
+}
+
+/* Stop accepting and close every connection. */
+void
+http_stop(void)
+{
+	if (http != NULL) {
+		evhttp_free(http);
+		http = NULL;
+	}
+	if (http_socket_path != NULL) {
+		unlink(http_socket_path);
+		free(http_socket_path);
+		http_socket_path = NULL;
+	}
+}
+
+/* Apply a reloaded body limit. */
+void
+http_reconfigure(const struct config *c)
+{
+	if (http != NULL)
+		evhttp_set_max_body_size(http, c->max_body);
+}
+
+/* Who is asking: the user of a UNIX peer, or the address of a TCP one. */
+static char *
+http_peer(struct evhttp_request *ev)
+{
+	struct evhttp_connection *con;
+	struct bufferevent *bev;
+	struct sockaddr_storage ss;
+	struct ucred cred;
+	struct passwd pw, *res;
+	socklen_t len;
+	char buf[1024], *name;
+	char *addr = NULL;
+	ev_uint16_t port;
+	int fd;
+
+	con = evhttp_request_get_connection(ev);
+	if (con == NULL || (bev = evhttp_connection_get_bufferevent(con)) ==
+	    NULL || (fd = bufferevent_getfd(bev)) == -1)
+		return (xstrdup("unknown"));
+	len = sizeof ss;
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) == 0 &&
+	    ss.ss_family == AF_UNIX) {
+		len = sizeof cred;
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0)
+			return (xstrdup("unknown"));
+		if (getpwuid_r(cred.uid, &pw, buf, sizeof buf, &res) == 0 &&
+		    res != NULL)
+			return (xstrdup(pw.pw_name));
+		xasprintf(&name, "uid:%u", (unsigned)cred.uid);
+		return (name);
+	}
+	evhttp_connection_get_peer(con, &addr, &port);
+	xasprintf(&name, "tcp:%s", addr != NULL ? addr : "?");
+	return (name);
+}
+
+/* Send the kept reply and free the request. */
+static void
+http_send(struct req *req)
+{
+	struct evkeyvalq *h = evhttp_request_get_output_headers(req->ev);
+
+	evhttp_add_header(h, "Content-Type", req->content_type != NULL ?
+	    req->content_type : "application/json; charset=utf-8");
+	evhttp_add_header(h, "Cache-Control", "no-store");
+	evhttp_send_reply(req->ev, req->status, NULL, req->out);
+	req_free(req);
+}
+
+/* A station name from the client: short, plain, or "api". */
+static const char *
+http_station(struct evhttp_request *ev)
+{
+	const char *s, *p;
+
+	s = evhttp_find_header(evhttp_request_get_input_headers(ev),
+	    "X-Kitstock-Station");
+	if (s == NULL || *s == '\0' || strlen(s) > 32)
+		return ("api");
+	for (p = s; *p != '\0'; p++)
+		if (!(*p >= 'a' && *p <= 'z') && !(*p >= '0' && *p <= '9') &&
+		    *p != '-' && *p != '_')
+			return ("api");
+	return (s);
+}
+
+static const char *
+http_method(enum evhttp_cmd_type t)
+{
+	switch (t) {
+	case EVHTTP_REQ_GET:
+		return ("GET");
+	case EVHTTP_REQ_POST:
+		return ("POST");
+	case EVHTTP_REQ_PUT:
+		return ("PUT");
+	case EVHTTP_REQ_PATCH:
+		return ("PATCH");
+	case EVHTTP_REQ_DELETE:
+		return ("DELETE");
+	case EVHTTP_REQ_HEAD:
+		return ("GET");
+	default:
+		return ("?");
+	}
+}
+
+/* Every request: route, media type, body, identity, handler, commit. */
+static void
+http_request_cb(struct evhttp_request *ev, void *arg)
+{
+	const struct evhttp_uri *uri;
+	struct evbuffer *in;
+	struct req *req;
+	const char *path, *query, *ctype;
+	json_error_t jerr;
+	enum store_status status;
+	size_t len;
+	int wrong_method;
+
+	req = xcalloc(1, sizeof *req);
+	req->ev = ev;
+	if ((req->out = evbuffer_new()) == NULL)
+		fatalx("evbuffer_new");
+	req->query = xcalloc(1, sizeof *req->query);
+	TAILQ_INIT(req->query);
+	req->actor_name = http_peer(ev);
+	req->actor.name = req->actor_name;
+	req->actor.station = http_station(ev);
+
+	uri = evhttp_request_get_evhttp_uri(ev);
+	path = uri != NULL ? evhttp_uri_get_path(uri) : NULL;
+	if (path == NULL || *path == '\0')
+		path = "/";
+	if (uri != NULL && (query = evhttp_uri_get_query(uri)) != NULL &&
+	    evhttp_parse_query_str(query, req->query) != 0) {
+		reply_error(req, 400, "invalid_query", NULL,
+		    _("the query string cannot be read"));
+		http_send(req);
+		return;
+	}
+	req->route = route_find(http_method(evhttp_request_get_command(ev)),
+	    path, req->params, &wrong_method);
+	if (req->route == NULL) {
+		if (wrong_method)
+			reply_error(req, 405, "method_not_allowed", NULL,
+			    _("%s is not allowed on %s"),
+			    http_method(evhttp_request_get_command(ev)), path);
+		else
+			reply_error(req, 404, "no_such_endpoint", NULL,
+			    _("there is no %s in this API"), path);
+		http_send(req);
+		return;
+	}
+
+	in = evhttp_request_get_input_buffer(ev);
+	if ((len = evbuffer_get_length(in)) > 0) {
+		ctype = evhttp_find_header(evhttp_request_get_input_headers(ev),
+		    "Content-Type");
+		if (ctype == NULL || strncasecmp(ctype, "application/json",
+		    16) != 0) {
+			reply_error(req, 415, "unsupported_media_type", NULL,
+			    _("send the body as application/json (got %s)"),
+			    ctype != NULL ? ctype : _("no Content-Type"));
+			http_send(req);
+			return;
+		}
+		req->body = json_loadb((const char *)evbuffer_pullup(in, -1),
+		    len, JSON_REJECT_DUPLICATES, &jerr);
+		if (req->body == NULL) {
+			reply_error(req, 400, "invalid_json", NULL,
+			    _("the body is not valid JSON: %s (line %d, "
+			    "column %d)"), jerr.text, jerr.line, jerr.column);
+			http_send(req);
+			return;
+		}
+		if (!json_is_object(req->body)) {
+			reply_error(req, 400, "invalid_json", NULL,
+			    _("the body must be a JSON object"));
+			http_send(req);
+			return;
+		}
+	}
+
+	if (!req->route->write) {
+		req->route->handler(req);
+		if (req->status == 0)
+			reply_error(req, 500, "internal", NULL,
+			    _("no answer was produced"));
+		http_send(req);
+		return;
+	}
+	if ((status = store_begin()) != STORE_OK) {
+		api_reply_store(req, status, "");
+		http_send(req);
+		return;
+	}
+	req->route->handler(req);
+	if (req->status == 0)
+		reply_error(req, 500, "internal", NULL,
+		    _("no answer was produced"));
+	if (req->status >= 200 && req->status < 300) {
+		/* Acknowledged means durable: answer after the commit. */
+		if ((status = store_commit()) != STORE_OK) {
+			req->status = 0;
+			api_reply_store(req, status, "");
+		}
+	} else
+		store_rollback();
+	http_send(req);
+}

@@ -1,0 +1,341 @@
+/*
+ * kitstockd: the one internal header of the daemon (as tmux.h is for tmux).
+ */
+#ifndef KITSTOCKD_H
+#define KITSTOCKD_H
+
+#include <sys/types.h>
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include <jansson.h>
+
+#include "i18n.h"
+#include "tag.h"
+#include "xmalloc.h"
+
+#ifndef VERSION
+#define VERSION "0.1.0"
+#endif
+
+struct evbuffer;
+struct evhttp_request;
+struct evkeyvalq;
+struct event_base;
+struct sqlite3_stmt;
+
+/* Bounds on what a client may send. */
+#define MAX_BODY_DEFAULT	(1024 * 1024)
+#define MAX_HEADERS		(16 * 1024)
+#define STRING_MAX		200	/* names, models, serials */
+#define TEXT_MAX		1000	/* notes, reasons, contacts */
+#define LIST_LIMIT_DEFAULT	100
+#define LIST_LIMIT_MAX		1000
+
+/* config.c */
+struct config {
+	char		*database;
+	char		*socket;
+	int		 socket_mode;
+	char		*socket_group;
+	char		*listen;	/* "127.0.0.1:8750" or NULL */
+	char		*language;
+	char		*profile;	/* directory, NULL for the built-in 93 */
+	size_t		 max_body;
+};
+void	 config_defaults(struct config *);
+int	 config_load(const char *, struct config *);
+int	 config_set(const char *, const char *, struct config *, char **);
+void	 config_free(struct config *);
+
+/* log.c */
+void	 log_init(int foreground, int verbose);
+void	 log_reopen(void);
+void	 log_warn(const char *, ...) __attribute__((__format__(printf, 1, 2)));
+void	 log_warnx(const char *, ...) __attribute__((__format__(printf, 1, 2)));
+void	 log_info(const char *, ...) __attribute__((__format__(printf, 1, 2)));
+void	 log_debug(const char *, ...) __attribute__((__format__(printf, 1, 2)));
+void	 fatal(const char *, ...) __attribute__((__format__(printf, 1, 2)))
+	    __attribute__((__noreturn__));
+void	 fatalx(const char *, ...) __attribute__((__format__(printf, 1, 2)))
+	    __attribute__((__noreturn__));
+
+/* Who made a change, from where, and when it happened in the world. */
+struct actor {
+	const char	*name;		/* "root", "uid:1000", "tcp:127.0.0.1" */
+	const char	*station;	/* "cli", "api", a station name */
+	const char	*at;		/* effective date, "YYYY-MM-DDTHH:MM:SSZ" */
+};
+
+/* reply.c: one request, from dispatch to reply. */
+#define ROUTE_PARAMS 2
+struct req {
+	struct evhttp_request	*ev;
+	const struct route	*route;
+	char			*params[ROUTE_PARAMS];	/* {tag} in the path */
+	json_t			*body;		/* request object, or NULL */
+	json_t			*vals;		/* validated, normalised fields */
+	struct evkeyvalq	*query;
+	struct actor		 actor;
+	char			*actor_name;
+	char			*at;
+	int			 status;	/* reply kept until commit */
+	char			*content_type;
+	struct evbuffer		*out;
+	int			 replied;
+};
+
+enum field_type {
+	FT_STRING,	/* one line, up to STRING_MAX */
+	FT_TEXT,	/* up to TEXT_MAX */
+	FT_INT,
+	FT_BOOL,
+	FT_EUROS,	/* number or "189,90" -> integer cents */
+	FT_DECIMAL,	/* number, e.g. screen size in inches */
+	FT_DATE,
+	FT_ENUM,
+	FT_TAG,		/* a tag of a given letter */
+	FT_TAGS,	/* array of tags */
+	FT_IMEIS,	/* one IMEI or an array of up to two */
+	FT_ICCID,
+	FT_SIRET,
+	FT_INSEE,
+	FT_MSISDN,
+};
+#define F_REQUIRED	0x1
+
+struct field {
+	const char		*name;
+	enum field_type		 type;
+	int			 flags;
+	const char *const	*values;	/* FT_ENUM */
+	char			 letter;	/* FT_TAG, FT_TAGS */
+	long long		 min, max;	/* FT_INT, FT_DECIMAL */
+};
+
+void	 reply_json(struct req *, int, json_t *);
+void	 reply_error(struct req *, int, const char *, const char *,
+	    const char *, ...) __attribute__((__format__(printf, 5, 6)));
+int	 req_fields(struct req *, const struct field *, int);
+int	 req_value(struct req *, const struct field *, json_t *, json_t **);
+const char *req_str(struct req *, const char *);
+int	 req_int(struct req *, const char *, long long *);
+const char *req_query(struct req *, const char *);
+int	 req_tag(struct req *, int, char, char *);
+int	 req_limit(struct req *, long long *, const char **);
+void	 req_free(struct req *);
+
+/* Answers of the store; the handler turns them into a status and a sentence. */
+enum store_status {
+	STORE_OK,
+	STORE_NOTFOUND,
+	STORE_EXISTS,		/* a unique constraint */
+	STORE_INVALID,		/* another constraint */
+	STORE_CONFLICT,		/* an illegal transition or move */
+	STORE_BUSY,
+	STORE_FULL,		/* disk full */
+	STORE_READONLY,
+	STORE_ERROR,
+};
+
+/* A statement prepared on first use and kept (fossil db_static_prepare). */
+struct stmt {
+	const char		*sql;
+	struct sqlite3_stmt	*s;
+	struct stmt		*next;
+};
+#define STMT(q) { (q), NULL, NULL }
+
+/* A resource kept in the generic tables: what the API may set on it. */
+struct resource {
+	const char		*name;		/* "device" */
+	const char		*path;		/* "devices" */
+	char			 letter;	/* 'D' */
+	const char		*table;		/* "device" */
+	const struct field	*fields;	/* create */
+	const struct field	*edit;		/* edit (PATCH) */
+	const char *const	*filters;	/* list filters (view columns) */
+	const struct lifecycle	*lc;		/* units with states, or NULL */
+	int			 effective;	/* create takes "at" */
+	/* After validation, before the store: more checks, derived values. */
+	int			(*check)(struct req *, int);
+	/* In the same transaction, after the row exists. */
+	enum store_status	(*added)(struct req *, const char *);
+};
+
+/* What a tag, serial, IMEI or ICCID designates. */
+struct item {
+	char			 tag[TAG_LEN + 1];
+	const struct resource	*res;
+	int64_t			 id;
+};
+
+/* lifecycle.c */
+#define LC_STATE	0x1	/* by a bare state change, with a reason */
+#define LC_FLOW		0x2	/* only by a flow (picking, checkout, return) */
+#define LC_ERASED	0x4	/* only once the unit's data erasure is recorded */
+struct transition {
+	const char	*from;
+	const char	*to;
+	int		 how;
+};
+struct lifecycle {
+	const char			*name;
+	const char *const		*states;
+	const struct transition		*table;
+};
+extern const char *const device_states[];
+extern const char *const sim_states[];
+extern const struct lifecycle lifecycle_device;
+extern const struct lifecycle lifecycle_sim;
+const struct transition *lifecycle_find(const struct lifecycle *,
+	    const char *, const char *);
+int	 lifecycle_known(const struct lifecycle *, const char *);
+void	 lifecycle_next(const struct lifecycle *, const char *, int, char *,
+	    size_t);
+
+/* store.c */
+int	 store_open(const char *, char **);
+void	 store_close(void);
+struct sqlite3_stmt *store_prepare(struct stmt *);
+struct sqlite3_stmt *store_prepare_dynamic(const char *);
+enum store_status store_done(struct sqlite3_stmt *, int);
+enum store_status store_finish(struct sqlite3_stmt *, int);
+enum store_status store_begin(void);
+enum store_status store_commit(void);
+void	 store_rollback(void);
+int	 store_in_transaction(void);
+json_t	*store_row_json(struct sqlite3_stmt *);
+int	 store_schema_version(void);
+int	 store_writable(void);
+const char *store_errmsg(void);
+int64_t	 store_next_id(const char *);
+void	 store_checkpoint(void);
+
+/* store-schema.c */
+extern const char *const store_migrations[];
+extern const int store_nmigrations;
+
+/* store-ledger.c */
+enum store_status store_ledger_add(const struct actor *, const char *,
+	    const char *, const char *, const char *, const char *, json_t *);
+enum store_status store_ledger_history(const char *, json_t **);
+
+/* store-ref.c: reference data, programme profile, lookups by tag */
+enum store_status store_profile_loaded(int *);
+enum store_status store_programme_set(const char *, const char *);
+enum store_status store_territory_add(const char *, const char *, int64_t,
+	    const long long *);
+enum store_status store_commune_add(const char *, const char *, const char *,
+	    const char *, const char *, const char *, const char *);
+enum store_status store_commune_check(const char *, char **);
+enum store_status store_programme(json_t **);
+enum store_status store_communes(const char *, const char *, json_t **);
+enum store_status store_id_of(const char *, const char *, int64_t *);
+
+/* store-item.c: generic create, show, list, edit */
+enum store_status store_item_add(const struct resource *, const struct actor *,
+	    json_t *, char *);
+enum store_status store_item_get(const struct resource *, const char *,
+	    json_t **);
+enum store_status store_item_list(const struct resource *, json_t *,
+	    int64_t, long long, json_t **);
+enum store_status store_item_edit(const struct resource *,
+	    const struct actor *, const char *, json_t *, json_t **);
+enum store_status store_resolve(const char *, struct item *, json_t **);
+char	*store_item_column(const struct field *);
+
+/* store-unit.c */
+enum store_status store_device_imeis(int64_t, json_t *);
+enum store_status store_device_cost_from_lot(const char *);
+enum store_status store_device_imei_holder(const char *, char *);
+enum store_status store_device_serial_holder(const char *, const char *,
+	    char *);
+enum store_status store_unit_get(const struct resource *, const char *,
+	    char *, size_t, char *, int *);
+enum store_status store_unit_state(const struct resource *,
+	    const struct actor *, const char *, const char *, const char *,
+	    const char *, json_t *);
+enum store_status store_device_erased(const struct actor *, const char *);
+enum store_status store_unit_move(const struct resource *,
+	    const struct actor *, const char *, const char *, const char *,
+	    const char *);
+enum store_status store_sim_secret_set(const char *, const char *,
+	    const char *);
+enum store_status store_sim_secret_get(const char *, json_t **);
+enum store_status store_accessory_find(const char *, char *);
+enum store_status store_accessory_count(const char *, const char *,
+	    long long *);
+enum store_status store_accessory_set(const char *, const char *, long long);
+enum store_status store_stock(json_t *, json_t *, json_t **);
+
+/* The sequence number of a valid tag (its row id). */
+static inline int64_t
+tag_seq(const char *tag)
+{
+	return (strtoll(tag + 2, NULL, 10));
+}
+
+/* profile.c, profile-builtin.c (generated) */
+struct profile_file {
+	const char	*name;
+	const char	*text;
+};
+extern const struct profile_file profile_builtin[];
+int	 profile_load(const char *, char **);
+
+/* http.c */
+int	 http_start(struct event_base *, const struct config *, char **);
+void	 http_stop(void);
+void	 http_reconfigure(const struct config *);
+int	 http_socket_alive(const char *);
+
+/* route.c */
+typedef void (*route_handler)(struct req *);
+struct route {
+	const char	*method;
+	const char	*pattern;
+	int		 write;
+	route_handler	 handler;
+	const struct resource *res;
+};
+extern const struct route route_table[];
+const struct route *route_find(const char *, const char *, char **, int *);
+
+/* api-health.c */
+void	 api_health(struct req *);
+void	 api_programme(struct req *);
+void	 api_communes(struct req *);
+void	 api_health_start(void);
+
+/* api-unit.c, api-sim.c, api-accessory.c, api-stock.c */
+void	 api_unit_state(struct req *);
+void	 api_unit_move(struct req *);
+void	 api_sim_secret_show(struct req *);
+void	 api_sim_secret_set(struct req *);
+void	 api_accessory_add(struct req *);
+void	 api_accessory_move(struct req *);
+void	 api_accessory_adjust(struct req *);
+void	 api_stock(struct req *);
+
+/* api-item.c: generic handlers for resources */
+void	 api_item_add(struct req *);
+void	 api_item_show(struct req *);
+void	 api_item_list(struct req *);
+void	 api_item_edit(struct req *);
+void	 api_history(struct req *);
+void	 api_lookup(struct req *);
+void	 api_reply_store(struct req *, enum store_status, const char *);
+
+/* resources, one file each */
+extern const struct resource res_supplier;
+extern const struct resource res_location;
+extern const struct resource res_lot;
+extern const struct resource res_device;
+extern const struct resource res_sim;
+extern const struct resource res_accessory;
+const struct resource *resource_by_letter(char);
+
+#endif

@@ -1,0 +1,417 @@
+/*
+ * The store: one SQLite database, WAL, synchronous=FULL, foreign keys.
+ * Migrations by user_version, statements prepared once and kept, and one
+ * door for writes (store_begin / store_commit) so that a change and its
+ * ledger rows land together, durably, or not at all.
+ */
+
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "kitstockd.h"
+
+static sqlite3 *store_db;
+static struct stmt *store_stmts;
+static char *store_path;
+
+static int store_exec(const char *, char **);
+static int store_migrate(char **);
+static int store_backup(int, char **);
+
+/* Run SQL without results. */
+static int
+store_exec(const char *sql, char **cause)
+{
+	char *err = NULL;
+
+	if (sqlite3_exec(store_db, sql, NULL, NULL, &err) != SQLITE_OK) {
+		xasprintf(cause, "%s", err != NULL ? err :
+		    sqlite3_errmsg(store_db));
+		sqlite3_free(err);
+		return (-1);
+	}
+	return (0);
+}
+
+/* Copy the database aside before migrating it (sqlite3 online backup). */
+static int
+store_backup(int version, char **cause)
+{
+	sqlite3 *dst;
+	sqlite3_backup *b;
+	char *path;
+	int rc;
+
+	xasprintf(&path, "%s.v%d-%ld.bak", store_path, version,
+	    (long)time(NULL));
+	if (sqlite3_open(path, &dst) != SQLITE_OK) {
+		xasprintf(cause, "backup %s: %s", path, sqlite3_errmsg(dst));
+		sqlite3_close(dst);
+		free(path);
+		return (-1);
+	}
+	if ((b = sqlite3_backup_init(dst, "main", store_db, "main")) == NULL)
+		rc = sqlite3_errcode(dst);
+	else {
+		rc = sqlite3_backup_step(b, -1);
+		sqlite3_backup_finish(b);
+		if (rc == SQLITE_DONE)
+			rc = SQLITE_OK;
+	}
+	if (rc != SQLITE_OK)
+		xasprintf(cause, "backup %s: %s", path, sqlite3_errstr(rc));
+	else
+		log_info("database backed up to %s before migration", path);
+	sqlite3_close(dst);
+	free(path);
+	return (rc == SQLITE_OK ? 0 : -1);
+}
+
+/* Bring the schema to the binary's version, one transaction per step. */
+static int
+store_migrate(char **cause)
+{
+	char *sql, *err = NULL;
+	int version, i;
+
+	version = store_schema_version();
+	if (version > store_nmigrations) {
+		xasprintf(cause, "database schema version %d is newer than this "
+		    "kitstockd (%d): use a newer kitstockd", version,
+		    store_nmigrations);
+		return (-1);
+	}
+	if (version > 0 && version < store_nmigrations &&
+	    strcmp(store_path, ":memory:") != 0 &&
+	    store_backup(version, cause) != 0)
+		return (-1);
+	for (i = version; i < store_nmigrations; i++) {
+		xasprintf(&sql, "BEGIN IMMEDIATE; %s; PRAGMA user_version = %d;"
+		    " COMMIT;", store_migrations[i], i + 1);
+		if (sqlite3_exec(store_db, sql, NULL, NULL, &err) != SQLITE_OK) {
+			xasprintf(cause, "migration %d: %s", i + 1,
+			    err != NULL ? err : sqlite3_errmsg(store_db));
+			sqlite3_free(err);
+			sqlite3_exec(store_db, "ROLLBACK", NULL, NULL, NULL);
+			free(sql);
+			return (-1);
+		}
+		free(sql);
+		log_debug("database migrated to version %d", i + 1);
+	}
+	return (0);
+}
+
+int
+store_open(const char *path, char **cause)
+{
+	int rc;
+
+	store_path = xstrdup(path);
+	rc = sqlite3_open_v2(path, &store_db,
+	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	if (rc != SQLITE_OK) {
+		xasprintf(cause, "%s: %s", path, store_db != NULL ?
+		    sqlite3_errmsg(store_db) : sqlite3_errstr(rc));
+		store_close();
+		return (-1);
+	}
+	sqlite3_extended_result_codes(store_db, 1);
+	sqlite3_busy_timeout(store_db, 0);
+	if (store_exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
+	    " PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON;",
+	    cause) != 0 || store_migrate(cause) != 0) {
+		store_close();
+		return (-1);
+	}
+	return (0);
+}
+
+void
+store_close(void)
+{
+	struct stmt *st;
+
+	for (st = store_stmts; st != NULL; st = st->next) {
+		sqlite3_finalize(st->s);
+		st->s = NULL;
+	}
+	store_stmts = NULL;
+	if (store_db != NULL) {
+		if (sqlite3_close(store_db) != SQLITE_OK)
+			log_warnx("database close: %s", sqlite3_errmsg(store_db));
+		store_db = NULL;
+	}
+	free(store_path);
+	store_path = NULL;
+}
+
+int
+store_schema_version(void)
+{
+	sqlite3_stmt *s;
+	int v = -1;
+
+	if (sqlite3_prepare_v2(store_db, "PRAGMA user_version", -1, &s,
+	    NULL) != SQLITE_OK)
+		return (-1);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return (v);
+}
+
+/* Is the database file writable (for /v1/health)? */
+int
+store_writable(void)
+{
+	if (sqlite3_db_readonly(store_db, "main") == 1)
+		return (0);
+	if (strcmp(store_path, ":memory:") != 0 &&
+	    access(store_path, W_OK) != 0)
+		return (0);
+	return (1);
+}
+
+const char *
+store_errmsg(void)
+{
+	return (sqlite3_errmsg(store_db));
+}
+
+/* Prepare a kept statement on first use. */
+sqlite3_stmt *
+store_prepare(struct stmt *st)
+{
+	if (st->s == NULL) {
+		if (sqlite3_prepare_v3(store_db, st->sql, -1,
+		    SQLITE_PREPARE_PERSISTENT, &st->s, NULL) != SQLITE_OK) {
+			log_warnx("prepare: %s: %s", sqlite3_errmsg(store_db),
+			    st->sql);
+			st->s = NULL;
+			return (NULL);
+		}
+		st->next = store_stmts;
+		store_stmts = st;
+	}
+	return (st->s);
+}
+
+/* Prepare a one-off statement (generic queries over whitelisted names). */
+sqlite3_stmt *
+store_prepare_dynamic(const char *sql)
+{
+	sqlite3_stmt *s;
+
+	if (sqlite3_prepare_v2(store_db, sql, -1, &s, NULL) != SQLITE_OK) {
+		log_warnx("prepare: %s: %s", sqlite3_errmsg(store_db), sql);
+		return (NULL);
+	}
+	return (s);
+}
+
+/* Map a step result, log what is unexpected, reset the statement. */
+enum store_status
+store_done(sqlite3_stmt *s, int rc)
+{
+	enum store_status status;
+
+	switch (rc) {
+	case SQLITE_OK:
+	case SQLITE_DONE:
+	case SQLITE_ROW:
+		status = STORE_OK;
+		break;
+	case SQLITE_CONSTRAINT_UNIQUE:
+	case SQLITE_CONSTRAINT_PRIMARYKEY:
+		status = STORE_EXISTS;
+		break;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		status = STORE_BUSY;
+		break;
+	case SQLITE_FULL:
+		log_warnx("database: disk full");
+		status = STORE_FULL;
+		break;
+	case SQLITE_READONLY:
+	case SQLITE_READONLY_DBMOVED:
+	case SQLITE_IOERR_WRITE:
+	case SQLITE_CANTOPEN:
+		log_warnx("database: %s", sqlite3_errmsg(store_db));
+		status = STORE_READONLY;
+		break;
+	default:
+		if ((rc & 0xff) == SQLITE_CONSTRAINT) {
+			log_debug("constraint: %s", sqlite3_errmsg(store_db));
+			status = STORE_INVALID;
+		} else if ((rc & 0xff) == SQLITE_READONLY) {
+			status = STORE_READONLY;
+		} else {
+			log_warnx("database: %s: %s", sqlite3_errmsg(store_db),
+			    s != NULL ? sqlite3_sql(s) : "");
+			status = STORE_ERROR;
+		}
+	}
+	if (s != NULL) {
+		sqlite3_reset(s);
+		sqlite3_clear_bindings(s);
+	}
+	return (status);
+}
+
+/* store_done, then finalise a one-off statement. */
+enum store_status
+store_finish(sqlite3_stmt *s, int rc)
+{
+	enum store_status status;
+
+	status = store_done(s, rc);
+	sqlite3_finalize(s);
+	return (status);
+}
+
+/* The one door for writes: BEGIN IMMEDIATE. */
+enum store_status
+store_begin(void)
+{
+	static struct stmt q = STMT("BEGIN IMMEDIATE");
+	sqlite3_stmt *s;
+
+	if ((s = store_prepare(&q)) == NULL)
+		return (STORE_ERROR);
+	return (store_done(s, sqlite3_step(s)));
+}
+
+/* COMMIT: with synchronous=FULL the change is on disk when this returns. */
+enum store_status
+store_commit(void)
+{
+	static struct stmt q = STMT("COMMIT");
+	sqlite3_stmt *s;
+	enum store_status status;
+
+	if ((s = store_prepare(&q)) == NULL)
+		return (STORE_ERROR);
+	status = store_done(s, sqlite3_step(s));
+	if (status != STORE_OK)
+		store_rollback();
+	return (status);
+}
+
+void
+store_rollback(void)
+{
+	if (!sqlite3_get_autocommit(store_db))
+		sqlite3_exec(store_db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int
+store_in_transaction(void)
+{
+	return (!sqlite3_get_autocommit(store_db));
+}
+
+/* After an erasure: leave no copy of the old pages in the WAL. */
+void
+store_checkpoint(void)
+{
+	int rc;
+
+	rc = sqlite3_wal_checkpoint_v2(store_db, NULL,
+	    SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+	if (rc != SQLITE_OK)
+		log_warnx("checkpoint: %s", sqlite3_errmsg(store_db));
+}
+
+/* The next sequence number of a table (we are the only writer). */
+int64_t
+store_next_id(const char *table)
+{
+	sqlite3_stmt *s;
+	char *sql;
+	int64_t id = -1;
+
+	xasprintf(&sql, "SELECT coalesce(max(id), 0) + 1 FROM %s", table);
+	s = store_prepare_dynamic(sql);
+	free(sql);
+	if (s == NULL)
+		return (-1);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		id = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return (id);
+}
+
+/*
+ * A result row as a JSON object named by its columns. Columns ending in
+ * "_json" hold JSON text and are decoded; "_cents" become euros strings.
+ */
+json_t *
+store_row_json(sqlite3_stmt *s)
+{
+	json_t *o, *v;
+	const char *name, *text, *decl;
+	char *key, buf[32];
+	size_t len;
+	int i, n;
+
+	o = json_object();
+	n = sqlite3_column_count(s);
+	for (i = 0; i < n; i++) {
+		name = sqlite3_column_name(s, i);
+		len = strlen(name);
+		key = NULL;
+		switch (sqlite3_column_type(s, i)) {
+		case SQLITE_NULL:
+			v = json_null();
+			break;
+		case SQLITE_INTEGER:
+			decl = sqlite3_column_decltype(s, i);
+			if (decl != NULL && strcmp(decl, "BOOLEAN") == 0) {
+				v = json_boolean(sqlite3_column_int(s, i));
+				break;
+			}
+			if (len > 6 && strcmp(name + len - 6, "_cents") == 0) {
+				euros_format(sqlite3_column_int64(s, i), buf,
+				    sizeof buf);
+				v = json_string(buf);
+				key = xstrndup(name, len - 6);
+			} else
+				v = json_integer(sqlite3_column_int64(s, i));
+			break;
+		case SQLITE_FLOAT:
+			v = json_real(sqlite3_column_double(s, i));
+			break;
+		default:
+			text = (const char *)sqlite3_column_text(s, i);
+			if (len > 5 && strcmp(name + len - 5, "_json") == 0) {
+				v = json_loads(text, 0, NULL);
+				if (v == NULL)
+					v = json_null();
+				key = xstrndup(name, len - 5);
+			} else
+				v = json_string(text);
+			break;
+		}
+		if (v == NULL)
+			v = json_null();
+		if (len > 5 && strcmp(name + len - 5, "_json") == 0 &&
+		    key == NULL)
+			key = xstrndup(name, len - 5);
+		if (len > 6 && strcmp(name + len - 6, "_cents") == 0 &&
+		    key == NULL)
+			key = xstrndup(name, len - 6);
+		json_object_set_new(o, key != NULL ? key : name, v);
+		free(key);
+	}
+	return (o);
+}
