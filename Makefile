@@ -68,7 +68,7 @@ MOFILES   = $(LANGS:%=shared/locale/%/LC_MESSAGES/kitstock.mo)
 # Debian 12 packages: to build, to test.
 PKGS_BUILD = gcc make pkg-config gettext libevent-dev libsqlite3-dev \
 	libjansson-dev libcurl4-openssl-dev libsystemd-dev
-PKGS_TEST  = curl sqlite3 perl util-linux procps clang-format
+PKGS_TEST  = curl jq sqlite3 perl util-linux procps clang-format
 
 .PHONY: all check run deps deps-test install uninstall clean format \
 	format-check unit func

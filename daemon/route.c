@@ -62,6 +62,7 @@ static int
 route_match(const char *pattern, const char *path, char **params)
 {
 	const char *p = pattern, *q = path, *pe, *qe;
+	char *seg;
 	int n = 0;
 
 	while (*p != '\0' && *q != '\0') {
@@ -74,7 +75,9 @@ route_match(const char *pattern, const char *path, char **params)
 		if (pe - p == 5 && strncmp(p, "{tag}", 5) == 0) {
 			if (qe == q || n == ROUTE_PARAMS)
 				break;
-			params[n] = evhttp_uridecode(q, 0, NULL);
+			seg = xstrndup(q, qe - q);
+			params[n] = evhttp_uridecode(seg, 0, NULL);
+			free(seg);
 			if (params[n] == NULL)
 				break;
 			n++;

@@ -163,6 +163,9 @@ const char *const store_migrations[] = {
 	" NULL, k.count FROM accessory_stock k"
 	" JOIN location lc ON lc.id = k.location_id"
 	" JOIN commune c ON c.insee = lc.commune WHERE k.count > 0",
+
+	/* 2: reports select ledger rows by effective date. */
+	"CREATE INDEX ledger_at ON ledger (at, action)",
 };
 
 const int store_nmigrations = sizeof store_migrations /

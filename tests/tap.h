@@ -10,15 +10,16 @@
 static int tap_n, tap_failed;
 
 #define ok(cond, ...) do {						\
+	int ok_c_ = (cond) ? 1 : 0;					\
 	tap_n++;							\
-	if (!(cond)) {							\
+	if (!ok_c_) {							\
 		tap_failed++;						\
 		printf("not ok %d - ", tap_n);				\
 	} else								\
 		printf("ok %d - ", tap_n);				\
 	printf(__VA_ARGS__);						\
 	printf("\n");							\
-	if (!(cond))							\
+	if (!ok_c_)							\
 		printf("#   failed at %s:%d: %s\n", __FILE__, __LINE__,	\
 		    #cond);						\
 } while (0)
