@@ -1,7 +1,7 @@
 #!/bin/bash
 # /v1/health, the built-in 93 profile and its dated communes, and answers
 # to paths and methods the API does not have.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib"
 start_daemon
 
 api GET /v1/health

@@ -2,7 +2,7 @@
 # The core scenario through the API: supplier, location, lot, three
 # devices, one SIM card, moves, state changes, stock and history, with the
 # database and the ledger checked at each step.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib"
 start_daemon
 
 api POST /v1/suppliers '{"name":"Ateliers du Bocage","siret":"73282932000074","ess":"insertion","local":true,"contact":"Marc, 01 23 45 67 89"}'
