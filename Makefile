@@ -15,6 +15,7 @@ DATADIR    ?= $(PREFIX)/share/kitstockd
 LOCALEDIR  ?= $(PREFIX)/share/locale
 MANDIR     ?= $(PREFIX)/share/man
 UNITDIR    ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 SYSCONFDIR ?= /etc
 PKG_CONFIG ?= pkg-config
 CFLAGS     ?= -O2 -g
@@ -153,8 +154,8 @@ install: all
 	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSCONFDIR)/kitstock
 	install -m 755 $(KITSTOCKD) $(DESTDIR)$(SBINDIR)/kitstockd
 	install -m 755 $(KITSTOCK) $(DESTDIR)$(BINDIR)/kitstock
-	install -m 644 kitstock.1 $(DESTDIR)$(MANDIR)/man1/kitstock.1
-	install -m 644 kitstockd.8 $(DESTDIR)$(MANDIR)/man8/kitstockd.8
+	install -m 644 client/kitstock.1 $(DESTDIR)$(MANDIR)/man1/kitstock.1
+	install -m 644 daemon/kitstockd.8 $(DESTDIR)$(MANDIR)/man8/kitstockd.8
 	install -m 644 daemon/profiles/93/* $(DESTDIR)$(DATADIR)/profiles/93/
 	for f in labels/*; do [ -f "$$f" ] && \
 	    install -m 644 "$$f" $(DESTDIR)$(DATADIR)/labels/ || true; done
@@ -164,6 +165,8 @@ install: all
 	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
 	    systemd/kitstockd.service.in > $(DESTDIR)$(UNITDIR)/kitstockd.service
 	install -m 644 systemd/kitstockd.socket $(DESTDIR)$(UNITDIR)/
+	install -d $(DESTDIR)$(SYSUSERSDIR)
+	install -m 644 systemd/kitstockd.sysusers $(DESTDIR)$(SYSUSERSDIR)/kitstockd.conf
 	[ -f $(DESTDIR)$(SYSCONFDIR)/kitstock/kitstockd.conf ] || \
 	    install -m 640 systemd/kitstockd.conf $(DESTDIR)$(SYSCONFDIR)/kitstock/
 
@@ -172,7 +175,8 @@ uninstall:
 	    $(DESTDIR)$(MANDIR)/man1/kitstock.1 \
 	    $(DESTDIR)$(MANDIR)/man8/kitstockd.8 \
 	    $(DESTDIR)$(UNITDIR)/kitstockd.service \
-	    $(DESTDIR)$(UNITDIR)/kitstockd.socket
+	    $(DESTDIR)$(UNITDIR)/kitstockd.socket \
+	    $(DESTDIR)$(SYSUSERSDIR)/kitstockd.conf
 	for l in $(LANGS); do rm -f $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/kitstock.mo; done
 	rm -rf $(DESTDIR)$(DATADIR)
 
