@@ -76,11 +76,8 @@ api_accessory_reply(struct req *req, int code, const char *tag)
 	enum store_status status;
 	json_t *o;
 
-	if ((status = store_item_get(&res_accessory, tag, &o)) != STORE_OK) {
-		api_reply_store(req, status, tag);
-		return;
-	}
-	reply_json(req, code, o);
+	status = store_item_get(&res_accessory, tag, &o);
+	api_answer(req, status, code, o, tag);
 }
 
 /*

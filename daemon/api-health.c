@@ -38,12 +38,8 @@ api_programme(struct req *req)
 	enum store_status status;
 	json_t *o;
 
-	if ((status = store_programme(&o)) != STORE_OK) {
-		json_decref(o);
-		api_reply_store(req, status, "programme");
-		return;
-	}
-	reply_json(req, 200, o);
+	status = store_programme(&o);
+	api_answer(req, status, 200, o, "programme");
 }
 
 /* GET /v1/communes?territory=T6&on=YYYY-MM-DD */
@@ -61,10 +57,6 @@ api_communes(struct req *req)
 		return;
 	}
 	status = store_communes(req_query(req, "territory"), on, &o);
-	if (status != STORE_OK) {
-		json_decref(o);
-		api_reply_store(req, status, "communes");
-		return;
-	}
-	reply_json(req, 200, json_pack("{so}", "communes", o));
+	api_answer(req, status, 200, json_pack("{so}", "communes", o),
+	    "communes");
 }

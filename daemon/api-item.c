@@ -73,6 +73,19 @@ api_reply_store(struct req *req, enum store_status status, const char *what)
 	}
 }
 
+/* Reply o (stolen) with code if the store said OK, else its error. */
+void
+api_answer(struct req *req, enum store_status status, int code, json_t *o,
+    const char *what)
+{
+	if (status != STORE_OK) {
+		json_decref(o);
+		api_reply_store(req, status, what);
+		return;
+	}
+	reply_json(req, code, o);
+}
+
 /* Every tag a request refers to must exist (404 naming the field). */
 static int
 api_item_refs(struct req *req, const struct field *fields)
@@ -127,13 +140,10 @@ api_item_add(struct req *req)
 		status = res->added(req, tag);
 	if (req->status != 0)
 		return;
+	o = NULL;
 	if (status == STORE_OK)
 		status = store_item_get(res, tag, &o);
-	if (status != STORE_OK) {
-		api_reply_store(req, status, tag);
-		return;
-	}
-	reply_json(req, 201, o);
+	api_answer(req, status, 201, o, tag);
 }
 
 /* GET /v1/<resources>/{tag} */
@@ -147,11 +157,8 @@ api_item_show(struct req *req)
 
 	if (req_tag(req, 0, res->letter, tag) != 0)
 		return;
-	if ((status = store_item_get(res, tag, &o)) != STORE_OK) {
-		api_reply_store(req, status, tag);
-		return;
-	}
-	reply_json(req, 200, o);
+	status = store_item_get(res, tag, &o);
+	api_answer(req, status, 200, o, tag);
 }
 
 /* Query filters checked against the resource: known names, valid values. */
@@ -229,11 +236,7 @@ api_item_list(struct req *req)
 		return;
 	status = store_item_list(res, filters, (int64_t)seq, limit, &o);
 	json_decref(filters);
-	if (status != STORE_OK) {
-		api_reply_store(req, status, res->path);
-		return;
-	}
-	reply_json(req, 200, o);
+	api_answer(req, status, 200, o, res->path);
 }
 
 /* PATCH /v1/<resources>/{tag}: corrections, each recorded old -> new. */

@@ -120,12 +120,7 @@ api_sim_secret_show(struct req *req)
 	if ((status = store_sim_secret_get(tag, &o)) == STORE_OK)
 		status = store_ledger_add(&req->actor, tag, "secret_shown",
 		    NULL, NULL, NULL, NULL);
-	if (status != STORE_OK) {
-		json_decref(o);
-		api_reply_store(req, status, tag);
-		return;
-	}
-	reply_json(req, 200, o);
+	api_answer(req, status, 200, o, tag);
 }
 
 /* PUT /v1/sims/{tag}/secret {"pin", "puk"} */

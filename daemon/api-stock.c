@@ -58,12 +58,9 @@ api_stock(struct req *req)
 		if ((v = req_query(req, stock_columns[i])) != NULL)
 			json_object_set_new(filters, stock_columns[i],
 			    json_string(v));
+	o = NULL;
 	status = store_stock(cols, filters, &o);
 	json_decref(cols);
 	json_decref(filters);
-	if (status != STORE_OK) {
-		api_reply_store(req, status, "stock");
-		return;
-	}
-	reply_json(req, 200, o);
+	api_answer(req, status, 200, o, "stock");
 }

@@ -213,6 +213,7 @@ int	 store_writable(void);
 const char *store_errmsg(void);
 int64_t	 store_next_id(const char *);
 void	 store_checkpoint(void);
+void	 store_now(char *, size_t);
 
 /* store-schema.c */
 extern const char *const store_migrations[];
@@ -328,6 +329,8 @@ void	 api_item_edit(struct req *);
 void	 api_history(struct req *);
 void	 api_lookup(struct req *);
 void	 api_reply_store(struct req *, enum store_status, const char *);
+void	 api_answer(struct req *, enum store_status, int, json_t *,
+	    const char *);
 
 /* resources, one file each */
 extern const struct resource res_supplier;

@@ -14,20 +14,9 @@
 
 #include "kitstockd.h"
 
-static void store_item_now(char *, size_t);
 static void store_item_value_sql(FILE *, const struct field *, int);
 static void store_item_bind(sqlite3_stmt *, int, json_t *);
 static char *store_item_display(const struct field *, json_t *);
-
-static void
-store_item_now(char *buf, size_t len)
-{
-	time_t t = time(NULL);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
 
 /* The column that holds a field, or NULL if the field has no column. */
 char *
@@ -143,7 +132,7 @@ store_item_add(const struct resource *res, const struct actor *a,
 	if ((unsigned long)id > TAG_SEQ_MAX)
 		return (STORE_FULL);
 	tag_make(tag, res->letter, id);
-	store_item_now(now, sizeof now);
+	store_now(now, sizeof now);
 
 	cols = open_memstream(&csql, &clen);
 	values = open_memstream(&vsql, &vlen);

@@ -11,17 +11,6 @@
 
 #include "kitstockd.h"
 
-/* Now, as the ledger writes it. */
-static void
-store_ledger_now(char *buf, size_t len)
-{
-	time_t t = time(NULL);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 /* Append one row; details (may be NULL) is borrowed. */
 enum store_status
 store_ledger_add(const struct actor *a, const char *entity,
@@ -37,7 +26,7 @@ store_ledger_add(const struct actor *a, const char *entity,
 
 	if ((s = store_prepare(&q)) == NULL)
 		return (STORE_ERROR);
-	store_ledger_now(now, sizeof now);
+	store_now(now, sizeof now);
 	if (details != NULL)
 		text = json_dumps(details, JSON_COMPACT | JSON_SORT_KEYS);
 	sqlite3_bind_text(s, 1, a->at != NULL ? a->at : now, -1,

@@ -332,6 +332,17 @@ store_checkpoint(void)
 		log_warnx("checkpoint: %s", sqlite3_errmsg(store_db));
 }
 
+/* Now, as the store writes times: "YYYY-MM-DDTHH:MM:SSZ". */
+void
+store_now(char *buf, size_t len)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
 /* The next sequence number of a table (we are the only writer). */
 int64_t
 store_next_id(const char *table)
