@@ -96,6 +96,17 @@ is "$(jget .tag)" "$S1" "found by ICCID"
 api GET /v1/items/PF0ABC1
 is "$(jget .tag)" "$D1" "found by serial"
 
+# Serials are unique per brand: the same serial from another brand is
+# another unit, and looking it up answers 409 with both candidates.
+api POST /v1/devices "{\"kind\":\"desktop\",\"serial\":\"PF0ABC1\",\"brand\":\"HP\",\"lot\":\"$R\"}"
+is "$status" 201 "same serial, other brand"
+D4=$(jget .tag)
+api GET /v1/items/PF0ABC1
+is "$status" 409 "ambiguous serial is a conflict"
+is "$(jget .error.code)" ambiguous "code ambiguous"
+is "$(jget '[.error.candidates[].tag] | join(" ")')" "$D1 $D4" "with both candidates"
+like "$(jget .error.message)" 'PF0ABC1 matches 2' "and a sentence"
+
 # Edit records old -> new.
 api PATCH "/v1/devices/$D1" '{"ram_gb":16,"reason":"barrette ajoutée"}'
 is "$status" 200 "edit accepted"
