@@ -49,8 +49,8 @@ DAEMON_SRCS = daemon/main.c daemon/config.c daemon/log.c daemon/http.c \
 	daemon/store-ledger.c daemon/store-ref.c daemon/store-item.c \
 	daemon/store-unit.c
 DAEMON_GEN  = daemon/profile-builtin.c
-CLIENT_SRCS = client/main.c client/http.c client/output.c client/cmd-item.c \
-	client/cmd-unit.c client/cmd-report.c
+CLIENT_SRCS = client/main.c client/http.c client/output.c client/cmd.c \
+	client/cmd-item.c client/cmd-unit.c client/cmd-report.c
 UNIT_TESTS  = test-tag test-lifecycle test-store test-config
 
 SHARED_OBJS = $(SHARED_SRCS:%.c=$(O)/%.o)

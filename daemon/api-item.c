@@ -319,7 +319,7 @@ api_lookup(struct req *req)
 		api_reply_store(req, status, q);
 		return;
 	}
-	json_object_set_new(o, "type", json_string(it.res->name));
+	json_object_set_new(o, "type", json_string(it.res->table));
 	reply_json(req, 200, o);
 }
 

@@ -58,6 +58,7 @@ static const struct transition lifecycle_sim_table[] = {
 	{ "suspended", "active", LC_STATE },
 	{ "suspended", "terminated", LC_STATE },
 	{ "suspended", "returned", LC_STATE },
+	{ "lost", "in_stock", LC_STATE },
 	{ NULL, NULL, 0 }
 };
 

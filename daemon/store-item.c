@@ -326,7 +326,9 @@ store_item_edit(const struct resource *res, const struct actor *a,
 			status = store_ledger_add(a, tag, "edit", from, to,
 			    reason, details);
 			json_decref(details);
-			json_object_set(*out, f->name, v);
+			json_object_set_new(*out, f->name, to != NULL ?
+			    (f->type == FT_EUROS ? json_string(to) :
+			    json_deep_copy(v)) : json_null());
 		}
 		free(from);
 		free(to);

@@ -25,15 +25,15 @@ is "$(sql "SELECT count(*) FROM device_imei d JOIN device v ON v.id=d.device_id 
 ks device add --kind tablet --serial DMPX9 --brand Apple --lot "$R" --location "$W" --grade C --cost 99 --at 2026-11-03
 is "$rc" 0 "tablet added"; D3=$out
 is "$(sql "SELECT at FROM ledger WHERE entity='$D3'")" 2026-11-03T00:00:00Z "--at is the effective date"
-out=$(printf '1234\n12345678\n' | "$KITSTOCK" -s "$SOCK" sim add --iccid 89330123456789012342 \
+out=$(printf '4321\n97531864\n' | "$KITSTOCK" -s "$SOCK" sim add --iccid 89330123456789012342 \
     --operator Orange --msisdn "06 12 34 56 78" --lot "$R" --location "$W" --pin-stdin)
 is "$?" 0 "SIM added with its PIN from stdin"; S=$out
-is "$(sql "SELECT pin||'/'||puk FROM sim_secret k JOIN sim s ON s.id=k.sim_id WHERE s.tag='$S'")" 1234/12345678 "PIN and PUK stored"
+is "$(sql "SELECT pin||'/'||puk FROM sim_secret k JOIN sim s ON s.id=k.sim_id WHERE s.tag='$S'")" 4321/97531864 "PIN and PUK stored"
 ks sim secret "$S"
-like "$out" '1234' "sim secret shows the PIN"
-like "$out" '12345678' "and the PUK"
+like "$out" '4321' "sim secret shows the PIN"
+like "$out" '97531864' "and the PUK"
 ks sim list
-unlike "$out" '12345678' "never in the list"
+unlike "$out" '97531864' "never in the list"
 
 ks move "$D" "$D2" --to "$P"
 is "$rc" 0 "move"

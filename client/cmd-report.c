@@ -1,0 +1,95 @@
+/*
+ * Reports: the stock grouped as asked with its total, the programme and
+ * its territories, the communes.
+ */
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "kitstock.h"
+
+/* The groupings kitstockd knows, with their headers. */
+static const struct column stock_columns[] = {
+	{ N_("KIND"), "kind" },
+	{ N_("STATE"), "state" },
+	{ N_("LOCATION"), "location" },
+	{ N_("TERRITORY"), "territory" },
+	{ N_("SUPPLIER"), "supplier" },
+	{ N_("GRADE"), "grade" },
+	{ NULL, NULL }
+};
+
+static const struct column territory_columns[] = {
+	{ N_("CODE"), "code" },
+	{ N_("NAME"), "name" },
+	{ N_("COMMUNES"), "communes" },
+	{ N_("BUDGET"), "budget" },
+	{ N_("DIAGNOSED"), "target_diagnosed" },
+	{ N_("EQUIPPED"), "target_equipped" },
+	{ N_("CONNECTED"), "target_connected" },
+	{ N_("ORIENTED"), "target_oriented" },
+	{ N_("CERTIFIED"), "target_certified" },
+	{ NULL, NULL }
+};
+
+static const struct column commune_columns[] = {
+	{ N_("INSEE"), "insee" },
+	{ N_("NAME"), "name" },
+	{ N_("TERRITORY"), "territory" },
+	{ N_("POSTAL CODES"), "postal_codes" },
+	{ N_("VALID UNTIL"), "valid_until" },
+	{ N_("MERGED INTO"), "merged_into" },
+	{ NULL, NULL }
+};
+
+/* One column per grouping, then the count, then a total line. */
+void
+cmd_report_print_stock(struct cmd *cmd, json_t *o)
+{
+	const struct column *c;
+	struct column *cols;
+	const char *name;
+	json_t *by, *total;
+	size_t i, n = 0;
+
+	by = json_object_get(o, "by");
+	cols = xcalloc(json_array_size(by) + 2, sizeof *cols);
+	json_array_foreach(by, i, total) {
+		name = json_string_value(total);
+		for (c = stock_columns; c->header != NULL; c++)
+			if (strcmp(c->field, name) == 0)
+				break;
+		cols[n].header = c->header != NULL ? c->header : name;
+		cols[n++].field = name;
+	}
+	cols[n].header = N_("COUNT");
+	cols[n].field = "count";
+	if (n > 0) {
+		total = json_pack("{sssO}", cols[0].field, _("TOTAL"), "count",
+		    json_object_get(o, "total"));
+		json_array_append_new(json_object_get(o, "rows"), total);
+	}
+	output_table(stdout, cols, json_object_get(o, "rows"));
+	free(cols);
+}
+
+/* The programme's settings, then a table of its territories. */
+void
+cmd_report_print_programme(struct cmd *cmd, json_t *o)
+{
+	json_t *territories;
+
+	territories = json_incref(json_object_get(o, "territories"));
+	json_object_del(o, "territories");
+	output_show(cmd, o);
+	putchar('\n');
+	output_table(stdout, territory_columns, territories);
+	json_decref(territories);
+}
+
+/* The communes of the programme. */
+void
+cmd_report_print_communes(struct cmd *cmd, json_t *o)
+{
+	output_table(stdout, commune_columns, json_object_get(o, "communes"));
+}

@@ -1,0 +1,179 @@
+/*
+ * HTTP to kitstockd through libcurl: one handle, reused so that the pages of
+ * a list share one connection, over the UNIX socket or TCP (TLS if https).
+ * A request gives a status and a body, or a sentence saying why kitstockd
+ * could not be reached.
+ */
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+
+#include "kitstock.h"
+
+static CURL *http_curl;
+static char *http_socket;	/* NULL over TCP */
+static char *http_base;		/* "http://localhost", or --server */
+static char *http_ca;
+static char *http_auth;		/* "Authorization: Bearer ..." or NULL */
+
+static char *http_unreachable(CURLcode, long);
+
+/* Set up libcurl for kitstockd at socket, or at url if not NULL. */
+int
+http_init(const char *socket, const char *url, const char *token,
+    const char *ca)
+{
+	size_t len;
+
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
+		return (-1);
+	if ((http_curl = curl_easy_init()) == NULL)
+		return (-1);
+	if (url != NULL) {
+		http_base = xstrdup(url);
+		len = strlen(http_base);
+		while (len > 0 && http_base[len - 1] == '/')
+			http_base[--len] = '\0';
+	} else {
+		http_base = xstrdup("http://localhost");
+		http_socket = xstrdup(socket);
+	}
+	if (ca != NULL)
+		http_ca = xstrdup(ca);
+	if (token != NULL)
+		xasprintf(&http_auth, "Authorization: Bearer %s", token);
+	return (0);
+}
+
+/* Close the connection and let libcurl go. */
+void
+http_free(void)
+{
+	if (http_curl != NULL)
+		curl_easy_cleanup(http_curl);
+	http_curl = NULL;
+	curl_global_cleanup();
+	free(http_base);
+	free(http_socket);
+	free(http_ca);
+	if (http_auth != NULL)
+		explicit_bzero(http_auth, strlen(http_auth));
+	free(http_auth);
+}
+
+/* A path segment escaped for a URL (allocated). */
+char *
+http_escape(const char *s)
+{
+	char *e, *copy;
+
+	if ((e = curl_easy_escape(http_curl, s, 0)) == NULL)
+		fatal("curl_easy_escape");
+	copy = xstrdup(e);
+	curl_free(e);
+	return (copy);
+}
+
+/* An answer's allocations, and clear it. */
+void
+http_answer_free(struct answer *a)
+{
+	free(a->text);
+	json_decref(a->json);
+	memset(a, 0, sizeof *a);
+}
+
+/* Why kitstockd cannot be reached, in a sentence an operator can act on. */
+static char *
+http_unreachable(CURLcode rc, long err)
+{
+	const char *where = http_socket != NULL ? http_socket : http_base;
+	char *s;
+
+	if (err == EACCES || err == EPERM)
+		xasprintf(&s, _("cannot reach kitstockd at %s: permission "
+		    "denied; ask for your account to be given access to the "
+		    "socket"), where);
+	else if (rc != CURLE_COULDNT_CONNECT && rc != CURLE_OPERATION_TIMEDOUT)
+		xasprintf(&s, _("cannot reach kitstockd at %s: %s"), where,
+		    curl_easy_strerror(rc));
+	else if (http_socket != NULL && strcmp(where, SOCKET_LOCAL) == 0)
+		xasprintf(&s, _("cannot reach kitstockd at %s: is it running? "
+		    "(make run)"), where);
+	else if (http_socket != NULL && strcmp(where, SOCKET_SYSTEM) == 0)
+		xasprintf(&s, _("cannot reach kitstockd at %s: is it running? "
+		    "(systemctl status kitstockd)"), where);
+	else
+		xasprintf(&s, _("cannot reach kitstockd at %s: is it "
+		    "running?"), where);
+	return (s);
+}
+
+/*
+ * One request: method, path ("/v1/..."), optional JSON body. Returns 0 with
+ * the answer in a (caller frees), or -1 with *cause if unreachable.
+ */
+int
+http_request(const char *method, const char *path, json_t *body,
+    struct answer *a, char **cause)
+{
+	struct curl_slist *headers = NULL;
+	char *url, *text = NULL;
+	CURLcode rc;
+	long err = 0;
+	FILE *out;
+
+	memset(a, 0, sizeof *a);
+	curl_easy_reset(http_curl);
+	xasprintf(&url, "%s%s", http_base, path);
+	curl_easy_setopt(http_curl, CURLOPT_URL, url);
+	if (http_socket != NULL)
+		curl_easy_setopt(http_curl, CURLOPT_UNIX_SOCKET_PATH,
+		    http_socket);
+	if (http_ca != NULL)
+		curl_easy_setopt(http_curl, CURLOPT_CAINFO, http_ca);
+	curl_easy_setopt(http_curl, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(http_curl, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(http_curl, CURLOPT_CONNECTTIMEOUT, 10L);
+	curl_easy_setopt(http_curl, CURLOPT_USERAGENT, "kitstock/" VERSION);
+	headers = curl_slist_append(headers, "X-Kitstock-Station: cli");
+	headers = curl_slist_append(headers, "Accept: application/json");
+	headers = curl_slist_append(headers, "Expect:");
+	if (http_auth != NULL)
+		headers = curl_slist_append(headers, http_auth);
+	if (body != NULL) {
+		if ((text = json_dumps(body, JSON_COMPACT)) == NULL)
+			fatal("json_dumps");
+		headers = curl_slist_append(headers,
+		    "Content-Type: application/json");
+		curl_easy_setopt(http_curl, CURLOPT_POSTFIELDS, text);
+		curl_easy_setopt(http_curl, CURLOPT_POSTFIELDSIZE,
+		    (long)strlen(text));
+	}
+	curl_easy_setopt(http_curl, CURLOPT_HTTPHEADER, headers);
+	out = output_memstream(&a->text, &a->len);
+	curl_easy_setopt(http_curl, CURLOPT_WRITEDATA, out);
+
+	rc = curl_easy_perform(http_curl);
+	fclose(out);
+	curl_slist_free_all(headers);
+	if (text != NULL) {
+		/* A body may hold a PIN. */
+		explicit_bzero(text, strlen(text));
+		free(text);
+	}
+	free(url);
+	if (rc != CURLE_OK) {
+		curl_easy_getinfo(http_curl, CURLINFO_OS_ERRNO, &err);
+		*cause = http_unreachable(rc, err);
+		http_answer_free(a);
+		return (-1);
+	}
+	curl_easy_getinfo(http_curl, CURLINFO_RESPONSE_CODE, &a->status);
+	if (a->len > 0)
+		a->json = json_loadb(a->text, a->len, 0, NULL);
+	return (0);
+}

@@ -1,0 +1,142 @@
+/*
+ * kitstock: the one header of the command-line client (as tmux.h is for
+ * tmux). Commands are data: a table of entries, each naming its options
+ * (in its usage), its request and the function that prints the answer.
+ */
+#ifndef KITSTOCK_H
+#define KITSTOCK_H
+
+#include <stdarg.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "i18n.h"
+#include "tag.h"
+#include "xmalloc.h"
+
+#ifndef VERSION
+#define VERSION "0.1.0"
+#endif
+
+/* Where kitstockd listens unless told otherwise (make run, then systemd). */
+#define SOCKET_LOCAL	"var/kitstockd.sock"
+#define SOCKET_SYSTEM	"/run/kitstockd/kitstockd.sock"
+
+/* Exit status. */
+#define EXIT_DONE	0
+#define EXIT_REFUSED	1
+#define EXIT_USAGE	2
+#define EXIT_UNREACHABLE 3
+
+/* One answer of kitstockd: status, body as received, body parsed. */
+struct answer {
+	long		 status;
+	char		*text;
+	size_t		 len;
+	json_t		*json;		/* NULL if the body is not JSON */
+};
+
+/* A column of a table: its header (an N_() msgid) and the JSON field. */
+struct column {
+	const char	*header;
+	const char	*field;		/* "a+b" sums two integer fields */
+};
+
+struct cmd;
+typedef void (*cmd_print_cb)(struct cmd *, json_t *);
+
+/* What a command does with its positional arguments and options. */
+#define CMD_ANYOPT	0x1	/* any --field VALUE (edit) */
+#define CMD_RAW		0x2	/* the argument is sent as typed ({q}) */
+#define CMD_ITEMS	0x4	/* the tags go in the body as "items" */
+#define CMD_UNIT	0x8	/* a device or a SIM card */
+#define CMD_LIST	0x10	/* a paginated list */
+#define CMD_SECRET	0x20	/* PIN and PUK from standard input */
+
+/*
+ * A command (tmux's cmd_entry): the usage names every option it takes,
+ * those outside brackets being required. The path may hold {c} (the
+ * collection of the noun or of the tag), {t} (the tag) and {q} (the
+ * argument as typed); options go in the body, or in the query of a GET.
+ */
+struct cmd_entry {
+	const char	*name;
+	const char	*usage;
+	int		 args_min;
+	int		 args_max;	/* -1: no limit */
+	int		 flags;
+	const char	*method;
+	const char	*path;
+	cmd_print_cb	 print;
+};
+
+/* A noun: its collection in the API, its tag letter, its list and verbs. */
+struct cmd_noun {
+	const char		*name;
+	const char		*path;
+	char			 letter;
+	int			 unit;		/* has states */
+	const struct column	*columns;
+	const struct cmd_entry	*verbs;
+};
+
+/* One command being run. */
+struct cmd {
+	const struct cmd_noun	*noun;		/* NULL for a verb on any tag */
+	const struct cmd_entry	*entry;
+	json_t			*fields;	/* options as JSON values */
+	json_t			*args;		/* positional arguments */
+	int			 json;		/* print the API's JSON */
+};
+
+/* main.c */
+void	 fatal(const char *) __attribute__((__noreturn__));
+
+/* http.c */
+int	 http_init(const char *, const char *, const char *, const char *);
+void	 http_free(void);
+int	 http_request(const char *, const char *, json_t *, struct answer *,
+	    char **);
+char	*http_escape(const char *);
+void	 http_answer_free(struct answer *);
+
+/* output.c */
+FILE	*output_memstream(char **, size_t *);
+size_t	 output_width(const char *);
+char	*output_value(json_t *);
+void	 output_clean(FILE *, const char *);
+void	 output_warn(const char *, ...)
+	    __attribute__((__format__(printf, 1, 2)));
+void	 output_vwarn(const char *, va_list)
+	    __attribute__((__format__(printf, 1, 0)));
+void	 output_table(FILE *, const struct column *, json_t *);
+void	 output_show(struct cmd *, json_t *);
+
+/* cmd.c */
+extern const struct cmd_entry cmd_table[];
+int	 cmd_run(int, char **, int);
+void	 cmd_help(FILE *);
+void	 cmd_usage(FILE *, const struct cmd_noun *, const struct cmd_entry *);
+
+/* cmd-item.c */
+extern const struct cmd_noun cmd_nouns[];
+const struct cmd_noun *cmd_noun_find(const char *);
+const struct cmd_noun *cmd_noun_letter(char);
+void	 cmd_item_print_tag(struct cmd *, json_t *);
+void	 cmd_item_print_list(struct cmd *, json_t *);
+void	 cmd_item_print_changed(struct cmd *, json_t *);
+void	 cmd_item_print_history(struct cmd *, json_t *);
+void	 cmd_item_candidates(json_t *);
+
+/* cmd-unit.c */
+void	 cmd_unit_print_moves(struct cmd *, json_t *);
+void	 cmd_unit_print_state(struct cmd *, json_t *);
+int	 cmd_unit_secret(json_t *);
+
+/* cmd-report.c */
+void	 cmd_report_print_stock(struct cmd *, json_t *);
+void	 cmd_report_print_programme(struct cmd *, json_t *);
+void	 cmd_report_print_communes(struct cmd *, json_t *);
+
+#endif
