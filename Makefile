@@ -145,7 +145,8 @@ unit: all $(UNIT_TESTS:%=$(O)/tests/unit/%)
 
 func: all
 	KITSTOCKD=$(abspath $(KITSTOCKD)) KITSTOCK=$(abspath $(KITSTOCK)) \
-	    prove -f tests/func/*.sh
+	    SRCDIR=$(CURDIR) O=$(O) \
+	    prove -j2 -f tests/func/*.sh
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
@@ -195,3 +196,6 @@ format-check:
 	clang-format --dry-run -Werror $(FORMAT_SRCS)
 
 -include $(ALL_OBJS:.o=.d)
+
+# Keep objects make would otherwise treat as intermediate.
+.SECONDARY:
