@@ -166,6 +166,21 @@ const char *const store_migrations[] = {
 
 	/* 2: reports select ledger rows by effective date. */
 	"CREATE INDEX ledger_at ON ledger (at, action)",
+
+	/* 3: prescribers and beneficiaries (pseudonymous, identity apart). */
+	"SELECT 1",
+
+	/* 4: diagnostics, offers, orientations, certifications, follow-ups. */
+	"SELECT 1",
+
+	/* 5: kits, distributions, hand-overs, top-ups, repairs. */
+	"SELECT 1",
+
+	/* 6: delivery manifests: expected units, receiving. */
+	"SELECT 1",
+
+	/* 7: label templates in use, pre-printed tags, printers, print jobs. */
+	"SELECT 1",
 };
 
 const int store_nmigrations = sizeof store_migrations /
