@@ -168,7 +168,46 @@ const char *const store_migrations[] = {
 	"CREATE INDEX ledger_at ON ledger (at, action)",
 
 	/* 3: prescribers and beneficiaries (pseudonymous, identity apart). */
-	"SELECT 1",
+	"CREATE TABLE prescriber (id INTEGER PRIMARY KEY,"
+	" tag TEXT NOT NULL UNIQUE,"
+	" kind TEXT NOT NULL CHECK (kind IN ('pie', 'rsa_association',"
+	" 'insertion_plan', 'cisp', 'france_travail', 'cap_emploi',"
+	" 'mission_locale', 'ase', 'siae')),"
+	" name TEXT NOT NULL, territory TEXT REFERENCES territory (code),"
+	" contact TEXT, created_at TEXT NOT NULL, UNIQUE (kind, name));"
+
+	/*
+	 * The pseudonymous record: what every count is made from. Territory
+	 * is the commune's, or for ASE young adults that of their ASE
+	 * circonscription, given explicitly.
+	 */
+	"CREATE TABLE beneficiary (id INTEGER PRIMARY KEY,"
+	" tag TEXT NOT NULL UNIQUE, commune TEXT REFERENCES commune (insee),"
+	" territory TEXT NOT NULL REFERENCES territory (code),"
+	" category TEXT NOT NULL CHECK (category IN ('rsa_training',"
+	" 'rsa_entrepreneurship', 'rsa_equipment', 'long_term_unemployed',"
+	" 'mission_locale', 'ase_young_adult', 'siae_employee')),"
+	" prescriber_id INTEGER NOT NULL REFERENCES prescriber (id),"
+	" referred_on TEXT NOT NULL, consent_on TEXT NOT NULL,"
+	" identity_erased_at TEXT, created_at TEXT NOT NULL);"
+	"CREATE INDEX beneficiary_territory ON beneficiary (territory);"
+	"CREATE INDEX beneficiary_prescriber ON beneficiary (prescriber_id);"
+
+	/* Identity apart, optional, erasable for good. */
+	"CREATE TABLE beneficiary_identity (beneficiary_id INTEGER PRIMARY KEY"
+	" REFERENCES beneficiary (id), first_name TEXT, last_name TEXT,"
+	" phone TEXT);"
+
+	"CREATE VIEW prescriber_v AS SELECT id, tag, kind, name, territory,"
+	" contact, created_at FROM prescriber;"
+
+	/* What lists and reports show: never the identity. */
+	"CREATE VIEW beneficiary_v AS SELECT b.id, b.tag, b.commune,"
+	" c.name AS commune_name, b.territory, b.category,"
+	" p.tag AS prescriber, p.kind AS prescriber_kind, b.referred_on,"
+	" b.consent_on, b.identity_erased_at, b.created_at"
+	" FROM beneficiary b JOIN prescriber p ON p.id = b.prescriber_id"
+	" LEFT JOIN commune c ON c.insee = b.commune",
 
 	/* 4: diagnostics, offers, orientations, certifications, follow-ups. */
 	"SELECT 1",
