@@ -113,6 +113,7 @@ store_migrate(char **cause)
 int
 store_open(const char *path, char **cause)
 {
+	char *uri;
 	int rc;
 
 	store_path = xstrdup(path);
@@ -124,11 +125,44 @@ store_open(const char *path, char **cause)
 		store_close();
 		return (-1);
 	}
+	if (sqlite3_db_readonly(store_db, "main") == 1) {
+		/*
+		 * A database we may not write (file mode, read-only mount)
+		 * is served for reading; writes get 503. Reading a WAL
+		 * database needs its -shm file, which a read-only directory
+		 * cannot hold: nothing writes this one while we serve it, so
+		 * open it immutable. It must be at this binary's version.
+		 */
+		sqlite3_close(store_db);
+		xasprintf(&uri, "file:%s?mode=ro&immutable=1", path);
+		rc = sqlite3_open_v2(uri, &store_db, SQLITE_OPEN_READONLY |
+		    SQLITE_OPEN_URI, NULL);
+		free(uri);
+		if (rc != SQLITE_OK) {
+			xasprintf(cause, "%s: %s", path, sqlite3_errmsg(store_db));
+			store_close();
+			return (-1);
+		}
+		sqlite3_extended_result_codes(store_db, 1);
+		if (store_schema_version() != store_nmigrations) {
+			xasprintf(cause, "%s is read-only and at schema version "
+			    "%d, not %d: it cannot be migrated", path,
+			    store_schema_version(), store_nmigrations);
+			store_close();
+			return (-1);
+		}
+		log_warnx("database %s is read-only: serving reads only", path);
+		return (0);
+	}
 	sqlite3_extended_result_codes(store_db, 1);
 	sqlite3_busy_timeout(store_db, 0);
-	if (store_exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
-	    " PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON;",
-	    cause) != 0 || store_migrate(cause) != 0) {
+	if (store_exec("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"
+	    " PRAGMA secure_delete = ON;", cause) != 0) {
+		store_close();
+		return (-1);
+	}
+	if (store_exec("PRAGMA journal_mode = WAL", cause) != 0 ||
+	    store_migrate(cause) != 0) {
 		store_close();
 		return (-1);
 	}
