@@ -72,7 +72,7 @@ PKGS_BUILD = gcc make pkg-config gettext libevent-dev libsqlite3-dev \
 PKGS_TEST  = curl jq sqlite3 perl util-linux procps clang-format
 
 .PHONY: all check run deps deps-test install uninstall clean format \
-	format-check unit func
+	format-check unit func crash
 
 all: $(KITSTOCKD) $(KITSTOCK) $(MOFILES)
 
@@ -147,6 +147,12 @@ func: all
 	KITSTOCKD=$(abspath $(KITSTOCKD)) KITSTOCK=$(abspath $(KITSTOCK)) \
 	    SRCDIR=$(CURDIR) O=$(O) \
 	    prove -j2 -f tests/func/*.sh
+
+# The crash test at full length: 100 SIGKILL cycles under concurrent writes.
+crash: deps-test
+	@$(MAKE) --no-print-directory all
+	KITSTOCKD=$(abspath $(KITSTOCKD)) KITSTOCK=$(abspath $(KITSTOCK)) \
+	    CRASH_CYCLES=100 prove -v tests/func/crash-kill9.sh
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
