@@ -45,7 +45,7 @@ DAEMON_SRCS = daemon/main.c daemon/config.c daemon/log.c daemon/http.c \
 	daemon/api-item.c daemon/api-health.c daemon/api-supplier.c \
 	daemon/api-location.c daemon/api-lot.c daemon/api-device.c \
 	daemon/api-sim.c daemon/api-accessory.c daemon/api-unit.c \
-	daemon/api-stock.c daemon/store.c daemon/store-schema.c \
+	daemon/api-stock.c daemon/api-backup.c daemon/store.c daemon/store-schema.c \
 	daemon/store-ledger.c daemon/store-ref.c daemon/store-item.c \
 	daemon/store-unit.c
 DAEMON_GEN  = daemon/profile-builtin.c

@@ -116,6 +116,8 @@ struct field {
 };
 
 void	 reply_json(struct req *, int, json_t *);
+void	 reply_bytes(struct req *, int, const char *, const void *, size_t);
+void	 reply_file(struct req *, int, const char *, int, off_t);
 void	 reply_error(struct req *, int, const char *, const char *,
 	    const char *, ...) __attribute__((__format__(printf, 5, 6)));
 int	 req_fields(struct req *, const struct field *, int);
@@ -214,6 +216,8 @@ const char *store_errmsg(void);
 int64_t	 store_next_id(const char *);
 void	 store_checkpoint(void);
 void	 store_now(char *, size_t);
+int	 store_backup_to(const char *, char **);
+const char *store_file(void);
 
 /* store-schema.c */
 extern const char *const store_migrations[];
@@ -320,6 +324,7 @@ void	 api_accessory_add(struct req *);
 void	 api_accessory_move(struct req *);
 void	 api_accessory_adjust(struct req *);
 void	 api_stock(struct req *);
+void	 api_backup(struct req *);
 
 /* api-item.c: generic handlers for resources */
 void	 api_item_add(struct req *);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <event2/buffer.h>
 #include <event2/http.h>
@@ -44,6 +45,41 @@ reply_json(struct req *req, int status, json_t *o)
 	evbuffer_add(req->out, text, strlen(text));
 	evbuffer_add(req->out, "\n", 1);
 	free(text);
+}
+
+/* Keep a raw answer (PDF, PNG, CSV, a database copy) with its media type. */
+void
+reply_bytes(struct req *req, int status, const char *type, const void *data,
+    size_t len)
+{
+	if (req->status != 0) {
+		log_warnx("second reply ignored");
+		return;
+	}
+	req->status = status;
+	free(req->content_type);
+	req->content_type = xstrdup(type);
+	evbuffer_drain(req->out, evbuffer_get_length(req->out));
+	if (evbuffer_add(req->out, data, len) != 0)
+		fatalx("evbuffer_add: out of memory");
+}
+
+/* Answer with a file's bytes (sent with sendfile; fd is taken). */
+void
+reply_file(struct req *req, int status, const char *type, int fd,
+    off_t len)
+{
+	if (req->status != 0) {
+		log_warnx("second reply ignored");
+		close(fd);
+		return;
+	}
+	req->status = status;
+	free(req->content_type);
+	req->content_type = xstrdup(type);
+	evbuffer_drain(req->out, evbuffer_get_length(req->out));
+	if (evbuffer_add_file(req->out, fd, 0, len) != 0)
+		fatalx("evbuffer_add_file failed");
 }
 
 /*

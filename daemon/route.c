@@ -51,6 +51,7 @@ const struct route route_table[] = {
 	{ "GET", "/v1/items/{tag}", R_READ, api_lookup, NULL },
 	{ "GET", "/v1/history/{tag}", R_READ, api_history, NULL },
 	{ "GET", "/v1/stock", R_READ, api_stock, NULL },
+	{ "GET", "/v1/backup", R_READ, api_backup, NULL },
 	{ NULL, NULL, 0, NULL, NULL }
 };
 

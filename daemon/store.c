@@ -41,21 +41,35 @@ store_exec(const char *sql, char **cause)
 	return (0);
 }
 
-/* Copy the database aside before migrating it (sqlite3 online backup). */
+/* Copy the database aside before migrating it. */
 static int
 store_backup(int version, char **cause)
 {
-	sqlite3 *dst;
-	sqlite3_backup *b;
 	char *path;
 	int rc;
 
 	xasprintf(&path, "%s.v%d-%ld.bak", store_path, version,
 	    (long)time(NULL));
+	if ((rc = store_backup_to(path, cause)) == 0)
+		log_info("database backed up to %s before migration", path);
+	free(path);
+	return (rc);
+}
+
+/*
+ * A consistent copy of the database into a new file, with SQLite's online
+ * backup, while we serve (the loop waits for it: the database is small).
+ */
+int
+store_backup_to(const char *path, char **cause)
+{
+	sqlite3 *dst;
+	sqlite3_backup *b;
+	int rc;
+
 	if (sqlite3_open(path, &dst) != SQLITE_OK) {
 		xasprintf(cause, "backup %s: %s", path, sqlite3_errmsg(dst));
 		sqlite3_close(dst);
-		free(path);
 		return (-1);
 	}
 	if ((b = sqlite3_backup_init(dst, "main", store_db, "main")) == NULL)
@@ -68,10 +82,13 @@ store_backup(int version, char **cause)
 	}
 	if (rc != SQLITE_OK)
 		xasprintf(cause, "backup %s: %s", path, sqlite3_errstr(rc));
-	else
-		log_info("database backed up to %s before migration", path);
-	sqlite3_close(dst);
-	free(path);
+	else if (sqlite3_exec(dst, "PRAGMA journal_mode = DELETE", NULL, NULL,
+	    NULL) != SQLITE_OK)
+		log_warnx("backup %s: %s", path, sqlite3_errmsg(dst));
+	if (sqlite3_close(dst) != SQLITE_OK && rc == SQLITE_OK) {
+		xasprintf(cause, "backup %s: cannot close", path);
+		rc = SQLITE_ERROR;
+	}
 	return (rc == SQLITE_OK ? 0 : -1);
 }
 
@@ -213,6 +230,13 @@ store_writable(void)
 	    access(store_path, W_OK) != 0)
 		return (0);
 	return (1);
+}
+
+/* The database's path. */
+const char *
+store_file(void)
+{
+	return (store_path);
 }
 
 const char *
