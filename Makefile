@@ -16,6 +16,8 @@ LOCALEDIR  ?= $(PREFIX)/share/locale
 MANDIR     ?= $(PREFIX)/share/man
 UNITDIR    ?= $(PREFIX)/lib/systemd/system
 SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
+UDEVDIR    ?= $(PREFIX)/lib/udev
 SYSCONFDIR ?= /etc
 PKG_CONFIG ?= pkg-config
 CFLAGS     ?= -O2 -g
@@ -171,7 +173,13 @@ install: all
 	    $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/; done
 	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
 	    systemd/kitstockd.service.in > $(DESTDIR)$(UNITDIR)/kitstockd.service
-	install -m 644 systemd/kitstockd.socket $(DESTDIR)$(UNITDIR)/
+	install -m 644 systemd/kitstockd.socket systemd/kitstock-backup.timer \
+	    $(DESTDIR)$(UNITDIR)/
+	sed -e 's|@BINDIR@|$(BINDIR)|g' systemd/kitstock-backup.service.in \
+	    > $(DESTDIR)$(UNITDIR)/kitstock-backup.service
+	install -d $(DESTDIR)$(TMPFILESDIR) $(DESTDIR)$(UDEVDIR)/rules.d
+	install -m 644 systemd/kitstockd.tmpfiles $(DESTDIR)$(TMPFILESDIR)/kitstockd.conf
+	install -m 644 systemd/60-kitstock-scanners.rules $(DESTDIR)$(UDEVDIR)/rules.d/
 	install -d $(DESTDIR)$(SYSUSERSDIR)
 	install -m 644 systemd/kitstockd.sysusers $(DESTDIR)$(SYSUSERSDIR)/kitstockd.conf
 	[ -f $(DESTDIR)$(SYSCONFDIR)/kitstock/kitstockd.conf ] || \
@@ -183,7 +191,11 @@ uninstall:
 	    $(DESTDIR)$(MANDIR)/man8/kitstockd.8 \
 	    $(DESTDIR)$(UNITDIR)/kitstockd.service \
 	    $(DESTDIR)$(UNITDIR)/kitstockd.socket \
-	    $(DESTDIR)$(SYSUSERSDIR)/kitstockd.conf
+	    $(DESTDIR)$(SYSUSERSDIR)/kitstockd.conf \
+	    $(DESTDIR)$(UNITDIR)/kitstock-backup.service \
+	    $(DESTDIR)$(UNITDIR)/kitstock-backup.timer \
+	    $(DESTDIR)$(TMPFILESDIR)/kitstockd.conf \
+	    $(DESTDIR)$(UDEVDIR)/rules.d/60-kitstock-scanners.rules
 	for l in $(LANGS); do rm -f $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/kitstock.mo; done
 	rm -rf $(DESTDIR)$(DATADIR)
 
