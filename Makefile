@@ -71,10 +71,11 @@ MOFILES   = $(LANGS:%=shared/locale/%/LC_MESSAGES/kitstock.mo)
 # Debian 12 packages: to build, to test.
 PKGS_BUILD = gcc make pkg-config gettext libevent-dev libsqlite3-dev \
 	libjansson-dev libcurl4-openssl-dev libsystemd-dev
-PKGS_TEST  = curl jq sqlite3 perl util-linux procps clang-format
+PKGS_TEST  = curl jq sqlite3 perl util-linux procps clang-format clang \
+	libclang-rt-14-dev
 
 .PHONY: all check run deps deps-test install uninstall clean format \
-	format-check unit func crash
+	format-check unit func crash fuzz fuzz-replay
 
 all: $(KITSTOCKD) $(KITSTOCK) $(MOFILES)
 
@@ -117,6 +118,42 @@ $(O)/tests/unit/%.o: tests/unit/%.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Itests -Idaemon -c -o $@ $<
 
+# Fuzzing: each target has LLVMFuzzerTestOneInput; "make fuzz" runs them
+# under libFuzzer (clang), "make check" replays the stored corpus through
+# the sanitized build with a plain main (tests/fuzz/replay.c).
+FUZZ_TARGETS = tag config fields
+FUZZ_SECONDS ?= 60
+$(O)/tests/fuzz/%.o: tests/fuzz/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Idaemon -c -o $@ $<
+$(O)/tests/fuzz/replay-tag: $(O)/tests/fuzz/fuzz-tag.o $(O)/tests/fuzz/replay.o $(SHARED_OBJS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^
+$(O)/tests/fuzz/replay-%: $(O)/tests/fuzz/fuzz-%.o $(O)/tests/fuzz/replay.o $(DAEMON_LIB) $(SHARED_OBJS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_DAEMON)
+$(O)/tests/fuzz/libfuzzer-tag: $(O)/tests/fuzz/fuzz-tag.o $(SHARED_OBJS)
+	$(CC) $(ALL_LDFLAGS) -fsanitize=fuzzer -o $@ $^
+$(O)/tests/fuzz/libfuzzer-%: $(O)/tests/fuzz/fuzz-%.o $(DAEMON_LIB) $(SHARED_OBJS)
+	$(CC) $(ALL_LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS_DAEMON)
+
+fuzz-replay: $(FUZZ_TARGETS:%=$(O)/tests/fuzz/replay-%)
+	@for t in $(FUZZ_TARGETS); do \
+	    printf 'fuzz corpus %s: ' $$t; \
+	    $(O)/tests/fuzz/replay-$$t tests/fuzz/corpus/$$t/* || exit 1; \
+	done
+
+fuzz: deps-test
+	@$(MAKE) --no-print-directory O=build/fuzz CC=clang \
+	    SANITIZE=fuzzer-no-link,address,undefined CFLAGS="-O1 -g" \
+	    $(FUZZ_TARGETS:%=build/fuzz/tests/fuzz/libfuzzer-%)
+	@for t in $(FUZZ_TARGETS); do \
+	    mkdir -p build/fuzz/corpus/$$t && \
+	    echo "fuzzing $$t for $(FUZZ_SECONDS) s" && \
+	    build/fuzz/tests/fuzz/libfuzzer-$$t -max_total_time=$(FUZZ_SECONDS) \
+	        -print_final_stats=1 build/fuzz/corpus/$$t tests/fuzz/corpus/$$t \
+	        2>build/fuzz/$$t.log || { tail -40 build/fuzz/$$t.log; exit 1; }; \
+	    grep -E 'stat::number_of_executed_units|stat::new_units_added' build/fuzz/$$t.log; \
+	done
+
 # What the machine lacks, from Debian's archive (root, or sudo).
 deps:
 	@missing=$$(for p in $(PKGS_BUILD) $(EXTRA_PKGS); do \
@@ -140,7 +177,7 @@ run: deps
 # The whole suite on an instrumented build of its own.
 check: deps-test
 	@$(MAKE) --no-print-directory O=build/check WERROR=1 \
-	    SANITIZE=address,undefined CFLAGS="-O1 -g" unit func
+	    SANITIZE=address,undefined CFLAGS="-O1 -g" unit fuzz-replay func
 
 unit: all $(UNIT_TESTS:%=$(O)/tests/unit/%)
 	cd $(O)/tests/unit && prove -f $(UNIT_TESTS:%=./%)
