@@ -23,7 +23,7 @@ PKG_CONFIG ?= pkg-config
 CFLAGS     ?= -O2 -g
 O          ?= .
 
-DEPS_DAEMON = libevent sqlite3 jansson libsystemd
+DEPS_DAEMON = libevent sqlite3 jansson libsystemd libcrypto
 DEPS_CLIENT = libcurl jansson
 WARN  = -Wall -Wextra -Wformat=2 -Wshadow -Wpointer-arith \
 	-Wmissing-prototypes -Wstrict-prototypes -Wmissing-declarations \
@@ -47,12 +47,14 @@ DAEMON_SRCS = daemon/main.c daemon/config.c daemon/log.c daemon/http.c \
 	daemon/api-item.c daemon/api-health.c daemon/api-supplier.c \
 	daemon/api-location.c daemon/api-lot.c daemon/api-device.c \
 	daemon/api-sim.c daemon/api-accessory.c daemon/api-unit.c \
-	daemon/api-stock.c daemon/api-backup.c daemon/store.c daemon/store-schema.c \
+	daemon/api-stock.c daemon/api-backup.c daemon/api-token.c daemon/auth.c \
+	daemon/store-token.c daemon/store.c daemon/store-schema.c \
 	daemon/store-ledger.c daemon/store-ref.c daemon/store-item.c \
 	daemon/store-unit.c
 DAEMON_GEN  = daemon/profile-builtin.c
 CLIENT_SRCS = client/main.c client/http.c client/output.c client/cmd.c \
-	client/cmd-item.c client/cmd-unit.c client/cmd-report.c
+	client/cmd-item.c client/cmd-unit.c client/cmd-report.c \
+	client/cmd-token.c
 UNIT_TESTS  = test-tag test-lifecycle test-store test-config
 
 SHARED_OBJS = $(SHARED_SRCS:%.c=$(O)/%.o)

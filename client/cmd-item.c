@@ -162,6 +162,7 @@ const struct cmd_noun cmd_nouns[] = {
 	{ "sim", "sims", 'S', 1, sim_columns, sim_verbs },
 	{ "accessory", "accessories", 'A', 0, accessory_columns,
 	    accessory_verbs },
+	{ "token", "tokens", 0, 0, cmd_token_columns, cmd_token_verbs },
 	{ NULL, NULL, 0, 0, NULL, NULL }
 };
 

@@ -633,6 +633,9 @@ cmd_exec(struct cmd *cmd)
 		rc = cmd_unit_secret(cmd->fields);
 	if (e->flags & CMD_ITEMS)
 		json_object_set(cmd->fields, "items", cmd->args);
+	if (e->flags & CMD_NAME)
+		json_object_set(cmd->fields, "name",
+		    json_array_get(cmd->args, 0));
 	get = strcmp(e->method, "GET") == 0;
 	url = get ? cmd_query(path, cmd->fields) : xstrdup(path);
 	if (rc == 0)

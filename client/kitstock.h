@@ -53,6 +53,7 @@ typedef void (*cmd_print_cb)(struct cmd *, json_t *);
 #define CMD_UNIT	0x8	/* a device or a SIM card */
 #define CMD_LIST	0x10	/* a paginated list */
 #define CMD_SECRET	0x20	/* PIN and PUK from standard input */
+#define CMD_NAME	0x40	/* the argument is the body's "name" */
 
 /*
  * A command (tmux's cmd_entry): the usage names every option it takes,
@@ -89,6 +90,10 @@ struct cmd {
 	json_t			*args;		/* positional arguments */
 	int			 json;		/* print the API's JSON */
 };
+
+/* cmd-token.c */
+extern const struct column cmd_token_columns[];
+extern const struct cmd_entry cmd_token_verbs[];
 
 /* main.c */
 void	 fatal(const char *) __attribute__((__noreturn__));

@@ -24,6 +24,7 @@ static int config_set_language(struct config *, const char *, char **);
 static int config_set_listen(struct config *, const char *, char **);
 static int config_set_max_body(struct config *, const char *, char **);
 static int config_set_profile(struct config *, const char *, char **);
+static int config_set_role(struct config *, const char *, char **);
 static int config_set_socket(struct config *, const char *, char **);
 static int config_set_socket_group(struct config *, const char *, char **);
 static int config_set_socket_mode(struct config *, const char *, char **);
@@ -36,6 +37,7 @@ static const struct keyword config_keywords[] = {
 	{ "listen", config_set_listen },
 	{ "max-body", config_set_max_body },
 	{ "profile", config_set_profile },
+	{ "role", config_set_role },
 	{ "socket", config_set_socket },
 	{ "socket-group", config_set_socket_group },
 	{ "socket-mode", config_set_socket_mode },
@@ -61,6 +63,9 @@ config_free(struct config *c)
 	free(c->listen);
 	free(c->language);
 	free(c->profile);
+	while (c->nroles > 0)
+		free(c->roles[--c->nroles].name);
+	free(c->roles);
 	memset(c, 0, sizeof *c);
 }
 
@@ -97,6 +102,33 @@ static int
 config_set_profile(struct config *c, const char *v, char **cause)
 {
 	config_replace(&c->profile, v);
+	return (0);
+}
+
+/* "role user|group NAME|ID ROLE": repeatable, first match wins. */
+static int
+config_set_role(struct config *c, const char *v, char **cause)
+{
+	char kind[16], name[256], role[32], extra[2];
+	int bit;
+
+	if (sscanf(v, "%15s %255s %31s %1s", kind, name, role, extra) != 3 ||
+	    (strcmp(kind, "user") != 0 && strcmp(kind, "group") != 0)) {
+		xasprintf(cause, "role %s: expected \"role user|group NAME "
+		    "ROLE\"", v);
+		return (-1);
+	}
+	if ((bit = auth_role(role)) == 0) {
+		xasprintf(cause, "role %s: unknown role %s (warehouse, "
+		    "distribution, coordinator, prescriber, evaluator)", v,
+		    role);
+		return (-1);
+	}
+	c->roles = xreallocarray(c->roles, c->nroles + 1, sizeof *c->roles);
+	c->roles[c->nroles].group = strcmp(kind, "group") == 0;
+	c->roles[c->nroles].name = xstrdup(name);
+	c->roles[c->nroles].role = bit;
+	c->nroles++;
 	return (0);
 }
 
@@ -222,6 +254,9 @@ config_load(const char *path, struct config *c)
 	new.listen = c->listen ? xstrdup(c->listen) : NULL;
 	new.language = xstrdup(c->language);
 	new.profile = c->profile ? xstrdup(c->profile) : NULL;
+	/* Role lines come from the file alone: a reload replaces them. */
+	new.roles = NULL;
+	new.nroles = 0;
 	while ((len = getline(&line, &size, f)) != -1) {
 		lineno++;
 		if ((p = strchr(line, '#')) != NULL)

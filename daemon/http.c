@@ -35,7 +35,6 @@ static struct evhttp *http;
 static char *http_socket_path;
 
 static void http_request_cb(struct evhttp_request *, void *);
-static char *http_peer(struct evhttp_request *);
 static int http_listen_unix(const struct config *, char **);
 static void http_send(struct req *);
 
@@ -200,42 +199,6 @@ http_reconfigure(const struct config *c)
 		evhttp_set_max_body_size(http, c->max_body);
 }
 
-/* Who is asking: the user of a UNIX peer, or the address of a TCP one. */
-static char *
-http_peer(struct evhttp_request *ev)
-{
-	struct evhttp_connection *con;
-	struct bufferevent *bev;
-	struct sockaddr_storage ss;
-	struct ucred cred;
-	struct passwd pw, *res;
-	socklen_t len;
-	char buf[1024], *name;
-	char *addr = NULL;
-	ev_uint16_t port;
-	int fd;
-
-	con = evhttp_request_get_connection(ev);
-	if (con == NULL || (bev = evhttp_connection_get_bufferevent(con)) ==
-	    NULL || (fd = bufferevent_getfd(bev)) == -1)
-		return (xstrdup("unknown"));
-	len = sizeof ss;
-	if (getsockname(fd, (struct sockaddr *)&ss, &len) == 0 &&
-	    ss.ss_family == AF_UNIX) {
-		len = sizeof cred;
-		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0)
-			return (xstrdup("unknown"));
-		if (getpwuid_r(cred.uid, &pw, buf, sizeof buf, &res) == 0 &&
-		    res != NULL)
-			return (xstrdup(pw.pw_name));
-		xasprintf(&name, "uid:%u", (unsigned)cred.uid);
-		return (name);
-	}
-	evhttp_connection_get_peer(con, &addr, &port);
-	xasprintf(&name, "tcp:%s", addr != NULL ? addr : "?");
-	return (name);
-}
-
 /* Send the kept reply and free the request. */
 static void
 http_send(struct req *req)
@@ -306,7 +269,7 @@ http_request_cb(struct evhttp_request *ev, void *arg)
 		fatalx("evbuffer_new");
 	req->query = xcalloc(1, sizeof *req->query);
 	TAILQ_INIT(req->query);
-	req->actor_name = http_peer(ev);
+	auth_identify(req);
 	req->actor.name = req->actor_name;
 	req->actor.station = http_station(ev);
 
@@ -331,6 +294,10 @@ http_request_cb(struct evhttp_request *ev, void *arg)
 		else
 			reply_error(req, 404, "no_such_endpoint", NULL,
 			    _("there is no %s in this API"), path);
+		http_send(req);
+		return;
+	}
+	if (auth_allowed(req) != 0) {
 		http_send(req);
 		return;
 	}

@@ -34,6 +34,24 @@ struct sqlite3_stmt;
 #define LIST_LIMIT_DEFAULT	100
 #define LIST_LIMIT_MAX		1000
 
+/* Roles (auth.c); a route allows a set of them. */
+#define ROLE_WAREHOUSE		0x01
+#define ROLE_DISTRIBUTION	0x02
+#define ROLE_COORDINATOR	0x04
+#define ROLE_PRESCRIBER		0x08
+#define ROLE_EVALUATOR		0x10
+#define ROLE_PUBLIC		0x100	/* no identity needed (health) */
+#define ROLE_INVENTORY	(ROLE_WAREHOUSE | ROLE_DISTRIBUTION | ROLE_COORDINATOR)
+#define ROLE_STOCK	(ROLE_WAREHOUSE | ROLE_COORDINATOR)
+#define ROLE_STAFF	(ROLE_INVENTORY | ROLE_PRESCRIBER | ROLE_EVALUATOR)
+
+/* A "role user|group NAME ROLE" line of the configuration. */
+struct role_map {
+	int		 group;
+	char		*name;
+	int		 role;
+};
+
 /* config.c */
 struct config {
 	char		*database;
@@ -44,6 +62,8 @@ struct config {
 	char		*language;
 	char		*profile;	/* directory, NULL for the built-in 93 */
 	size_t		 max_body;
+	struct role_map	*roles;
+	size_t		 nroles;
 };
 void	 config_defaults(struct config *);
 int	 config_load(const char *, struct config *);
@@ -81,6 +101,10 @@ struct req {
 	struct actor		 actor;
 	char			*actor_name;
 	char			*at;
+	int			 role;		/* ROLE_* of the peer */
+	int			 tcp;
+	char			*prescriber;	/* a prescriber token's P- tag */
+	char			*auth_error;	/* a bad or expired token */
 	int			 status;	/* reply kept until commit */
 	char			*content_type;
 	struct evbuffer		*out;
@@ -291,6 +315,22 @@ struct profile_file {
 extern const struct profile_file profile_builtin[];
 int	 profile_load(const char *, char **);
 
+/* auth.c */
+void	 auth_configure(const struct config *);
+int	 auth_role(const char *);
+const char *auth_role_name(int);
+const char *auth_roles_text(int);
+void	 auth_identify(struct req *);
+int	 auth_allowed(struct req *);
+
+/* store-token.c */
+enum store_status store_token_find(const char *, char **, int *, char **,
+	    char **);
+enum store_status store_token_add(const struct actor *, const char *, int,
+	    const char *, const char *, char **);
+enum store_status store_token_revoke(const struct actor *, const char *);
+enum store_status store_token_list(json_t **);
+
 /* http.c */
 int	 http_start(struct event_base *, const struct config *, char **);
 void	 http_stop(void);
@@ -305,6 +345,7 @@ struct route {
 	int		 write;
 	route_handler	 handler;
 	const struct resource *res;
+	int		 roles;		/* ROLE_*; 0: coordinators only */
 };
 extern const struct route route_table[];
 const struct route *route_find(const char *, const char *, char **, int *);
@@ -325,6 +366,12 @@ void	 api_accessory_move(struct req *);
 void	 api_accessory_adjust(struct req *);
 void	 api_stock(struct req *);
 void	 api_backup(struct req *);
+
+/* api-token.c */
+void	 api_token_add(struct req *);
+void	 api_token_list(struct req *);
+void	 api_token_revoke(struct req *);
+void	 api_routes(struct req *);
 
 /* api-item.c: generic handlers for resources */
 void	 api_item_add(struct req *);

@@ -127,6 +127,13 @@ main_signal(int sig, short events, void *arg)
 		free(conf.language);
 		conf.language = xstrdup(new.language);
 		conf.max_body = new.max_body;
+		while (conf.nroles > 0)
+			free(conf.roles[--conf.nroles].name);
+		free(conf.roles);
+		conf.roles = new.roles;
+		conf.nroles = new.nroles;
+		new.roles = NULL;
+		new.nroles = 0;
 		i18n_init(conf.language, NULL);
 		http_reconfigure(&conf);
 		config_free(&new);
@@ -198,6 +205,7 @@ main(int argc, char **argv)
 		return (0);
 	}
 	i18n_init(conf.language, argv[0]);
+	auth_configure(&conf);
 	main_absolute(&conf.database);
 	main_absolute(&conf.socket);
 	if (conf.profile != NULL)

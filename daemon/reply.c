@@ -504,6 +504,8 @@ req_free(struct req *req)
 		free(req->query);
 	}
 	free(req->actor_name);
+	free(req->prescriber);
+	free(req->auth_error);
 	free(req->at);
 	free(req->content_type);
 	if (req->out != NULL)

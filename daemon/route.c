@@ -14,45 +14,57 @@
 #define R_READ	0
 #define R_WRITE	1
 
+/* Create, show, list, edit; reads for inventory roles, writes for stock. */
 #define ITEM_ROUTES(p, r)						\
-	{ "GET", "/v1/" p, R_READ, api_item_list, &(r) },		\
-	{ "POST", "/v1/" p, R_WRITE, api_item_add, &(r) },		\
-	{ "GET", "/v1/" p "/{tag}", R_READ, api_item_show, &(r) },	\
-	{ "PATCH", "/v1/" p "/{tag}", R_WRITE, api_item_edit, &(r) }
+	{ "GET", "/v1/" p, R_READ, api_item_list, &(r), ROLE_INVENTORY },	\
+	{ "POST", "/v1/" p, R_WRITE, api_item_add, &(r), ROLE_STOCK },	\
+	{ "GET", "/v1/" p "/{tag}", R_READ, api_item_show, &(r),	\
+	    ROLE_INVENTORY },						\
+	{ "PATCH", "/v1/" p "/{tag}", R_WRITE, api_item_edit, &(r),	\
+	    ROLE_STOCK }
 
 const struct route route_table[] = {
-	{ "GET", "/v1/health", R_READ, api_health, NULL },
-	{ "GET", "/v1/programme", R_READ, api_programme, NULL },
-	{ "GET", "/v1/communes", R_READ, api_communes, NULL },
+	{ "GET", "/v1/health", R_READ, api_health, NULL, ROLE_PUBLIC },
+	{ "GET", "/v1/programme", R_READ, api_programme, NULL, ROLE_STAFF },
+	{ "GET", "/v1/communes", R_READ, api_communes, NULL, ROLE_STAFF },
 	ITEM_ROUTES("suppliers", res_supplier),
 	ITEM_ROUTES("locations", res_location),
 	ITEM_ROUTES("lots", res_lot),
 	ITEM_ROUTES("devices", res_device),
 	{ "POST", "/v1/devices/{tag}/state", R_WRITE, api_unit_state,
-	    &res_device },
+	    &res_device, ROLE_STOCK },
 	ITEM_ROUTES("sims", res_sim),
-	{ "POST", "/v1/sims/{tag}/state", R_WRITE, api_unit_state, &res_sim },
+	{ "POST", "/v1/sims/{tag}/state", R_WRITE, api_unit_state, &res_sim,
+	    ROLE_STOCK },
 	{ "GET", "/v1/sims/{tag}/secret", R_WRITE, api_sim_secret_show,
 	    &res_sim },
 	{ "PUT", "/v1/sims/{tag}/secret", R_WRITE, api_sim_secret_set,
 	    &res_sim },
-	{ "GET", "/v1/accessories", R_READ, api_item_list, &res_accessory },
+	{ "GET", "/v1/accessories", R_READ, api_item_list, &res_accessory,
+	    ROLE_INVENTORY },
 	{ "POST", "/v1/accessories", R_WRITE, api_accessory_add,
-	    &res_accessory },
+	    &res_accessory, ROLE_STOCK },
 	{ "GET", "/v1/accessories/{tag}", R_READ, api_item_show,
-	    &res_accessory },
+	    &res_accessory, ROLE_INVENTORY },
 	{ "PATCH", "/v1/accessories/{tag}", R_WRITE, api_item_edit,
-	    &res_accessory },
+	    &res_accessory, ROLE_STOCK },
 	{ "POST", "/v1/accessories/{tag}/moves", R_WRITE, api_accessory_move,
-	    &res_accessory },
+	    &res_accessory, ROLE_STOCK },
 	{ "POST", "/v1/accessories/{tag}/adjust", R_WRITE,
-	    api_accessory_adjust, &res_accessory },
-	{ "POST", "/v1/moves", R_WRITE, api_unit_move, NULL },
-	{ "GET", "/v1/items/{tag}", R_READ, api_lookup, NULL },
-	{ "GET", "/v1/history/{tag}", R_READ, api_history, NULL },
-	{ "GET", "/v1/stock", R_READ, api_stock, NULL },
-	{ "GET", "/v1/backup", R_READ, api_backup, NULL },
-	{ NULL, NULL, 0, NULL, NULL }
+	    api_accessory_adjust, &res_accessory, ROLE_STOCK },
+	{ "POST", "/v1/moves", R_WRITE, api_unit_move, NULL, ROLE_STOCK },
+	{ "GET", "/v1/items/{tag}", R_READ, api_lookup, NULL, ROLE_INVENTORY },
+	{ "GET", "/v1/history/{tag}", R_READ, api_history, NULL,
+	    ROLE_INVENTORY },
+	{ "GET", "/v1/stock", R_READ, api_stock, NULL, ROLE_INVENTORY },
+	{ "GET", "/v1/backup", R_READ, api_backup, NULL, ROLE_COORDINATOR },
+	{ "GET", "/v1/tokens", R_READ, api_token_list, NULL, ROLE_COORDINATOR },
+	{ "POST", "/v1/tokens", R_WRITE, api_token_add, NULL,
+	    ROLE_COORDINATOR },
+	{ "DELETE", "/v1/tokens/{tag}", R_WRITE, api_token_revoke, NULL,
+	    ROLE_COORDINATOR },
+	{ "GET", "/v1/routes", R_READ, api_routes, NULL, ROLE_STAFF },
+	{ NULL, NULL, 0, NULL, NULL, 0 }
 };
 
 /*

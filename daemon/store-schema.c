@@ -220,6 +220,14 @@ const char *const store_migrations[] = {
 
 	/* 7: label templates in use, pre-printed tags, printers, print jobs. */
 	"SELECT 1",
+
+	/* 8: tokens for TCP clients, kept as the hash of their secret. */
+	"CREATE TABLE token (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
+	" role TEXT NOT NULL CHECK (role IN ('warehouse', 'distribution',"
+	" 'coordinator', 'prescriber', 'evaluator')),"
+	" prescriber_id INTEGER REFERENCES prescriber (id),"
+	" hash TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL,"
+	" expires_on TEXT, revoked_at TEXT)",
 };
 
 const int store_nmigrations = sizeof store_migrations /

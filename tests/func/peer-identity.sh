@@ -13,7 +13,7 @@ as_nobody curl -s --unix-socket "$SOCK" http://localhost/v1/health >/dev/null 2>
 is "$?" 7 "another user cannot connect to a 0660 socket"
 stop_daemon
 
-printf 'socket-mode 0666\n' > "$T/open.conf"
+printf 'socket-mode 0666\nrole user nobody warehouse\n' > "$T/open.conf"
 start_daemon -c "$T/open.conf"
 out=$(as_nobody curl -s --unix-socket "$SOCK" -X POST -H 'Content-Type: application/json' \
     -d '{"name":"Fournisseur de nobody"}' http://localhost/v1/suppliers)

@@ -1,0 +1,281 @@
+/*
+ * Who is asking and what they may do. On the UNIX socket the peer's uid
+ * and groups (SO_PEERCRED) map to a role through the configuration's
+ * "role" lines; root and the daemon's own user are coordinators. On TCP
+ * every request carries a bearer token, stored only as its SHA-256. Each
+ * route declares the roles allowed; a refusal is 401 or 403 with a
+ * sentence, logged, and changes nothing.
+ */
+
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/bufferevent.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+
+#include "kitstockd.h"
+
+static const struct config *auth_conf;
+
+static const char *const auth_names[] = {
+	"warehouse", "distribution", "coordinator", "prescriber", "evaluator",
+	NULL
+};
+
+static int auth_unix(struct req *, int);
+static int auth_token(struct req *);
+static int auth_match(const struct role_map *, uid_t, gid_t, const char *);
+
+/* The configuration whose role lines apply (kept across reloads). */
+void
+auth_configure(const struct config *c)
+{
+	auth_conf = c;
+}
+
+/* A role's bit from its name; 0 if unknown. */
+int
+auth_role(const char *name)
+{
+	int i;
+
+	for (i = 0; auth_names[i] != NULL; i++)
+		if (strcmp(auth_names[i], name) == 0)
+			return (1 << i);
+	return (0);
+}
+
+/* A role's name from its bit. */
+const char *
+auth_role_name(int role)
+{
+	int i;
+
+	for (i = 0; auth_names[i] != NULL; i++)
+		if (role == (1 << i))
+			return (auth_names[i]);
+	return ("none");
+}
+
+/* Does a role line name this peer (user or group, by name or number)? */
+static int
+auth_match(const struct role_map *m, uid_t uid, gid_t gid, const char *user)
+{
+	struct group *gr;
+	gid_t groups[64];
+	int n = 64, i;
+	char num[32];
+
+	if (!m->group) {
+		snprintf(num, sizeof num, "%u", (unsigned)uid);
+		return (strcmp(m->name, num) == 0 || (user != NULL &&
+		    strcmp(m->name, user) == 0));
+	}
+	snprintf(num, sizeof num, "%u", (unsigned)gid);
+	if (strcmp(m->name, num) == 0)
+		return (1);
+	if ((gr = getgrnam(m->name)) == NULL) {
+		gid_t want;
+		char *end;
+
+		want = (gid_t)strtoul(m->name, &end, 10);
+		if (*m->name == '\0' || *end != '\0')
+			return (0);
+		if (want == gid)
+			return (1);
+		if (user == NULL || getgrouplist(user, gid, groups, &n) == -1)
+			return (0);
+		for (i = 0; i < n; i++)
+			if (groups[i] == want)
+				return (1);
+		return (0);
+	}
+	if (gr->gr_gid == gid)
+		return (1);
+	if (user == NULL || getgrouplist(user, gid, groups, &n) == -1)
+		return (0);
+	for (i = 0; i < n; i++)
+		if (groups[i] == gr->gr_gid)
+			return (1);
+	return (0);
+}
+
+/* A UNIX peer: its user name is the actor, its role from the config. */
+static int
+auth_unix(struct req *req, int fd)
+{
+	struct ucred cred;
+	struct passwd pw, *res;
+	socklen_t len = sizeof cred;
+	char buf[1024];
+	const char *user = NULL;
+	size_t i;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
+		req->actor_name = xstrdup("unknown");
+		return (0);
+	}
+	if (getpwuid_r(cred.uid, &pw, buf, sizeof buf, &res) == 0 &&
+	    res != NULL)
+		user = pw.pw_name;
+	if (user != NULL)
+		req->actor_name = xstrdup(user);
+	else
+		xasprintf(&req->actor_name, "uid:%u", (unsigned)cred.uid);
+	if (cred.uid == 0 || cred.uid == geteuid()) {
+		req->role = ROLE_COORDINATOR;
+		return (0);
+	}
+	for (i = 0; auth_conf != NULL && i < auth_conf->nroles; i++) {
+		if (auth_match(&auth_conf->roles[i], cred.uid, cred.gid,
+		    user)) {
+			req->role = auth_conf->roles[i].role;
+			return (0);
+		}
+	}
+	return (0);
+}
+
+/* A TCP peer: the bearer token names the actor and the role. */
+static int
+auth_token(struct req *req)
+{
+	const char *h;
+	char *name = NULL, *prescriber = NULL, *expired = NULL;
+	int role = 0;
+	enum store_status status;
+
+	h = evhttp_find_header(evhttp_request_get_input_headers(req->ev),
+	    "Authorization");
+	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0) {
+		req->actor_name = xstrdup("tcp:anonymous");
+		return (0);
+	}
+	status = store_token_find(h + 7, &name, &role, &prescriber, &expired);
+	if (status != STORE_OK) {
+		req->actor_name = xstrdup("tcp:bad-token");
+		req->auth_error = xstrdup(_("this token is not valid (unknown "
+		    "or revoked): ask a coordinator for a new one"));
+		return (0);
+	}
+	xasprintf(&req->actor_name, "token:%s", name);
+	if (expired != NULL) {
+		xasprintf(&req->auth_error, _("token %s expired on %s: ask a "
+		    "coordinator for a new one"), name, expired);
+		free(name);
+		free(prescriber);
+		free(expired);
+		return (0);
+	}
+	req->role = role;
+	req->prescriber = prescriber;
+	free(name);
+	return (0);
+}
+
+/* Identify the peer of a request: actor name, role. */
+void
+auth_identify(struct req *req)
+{
+	struct evhttp_connection *con;
+	struct bufferevent *bev;
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof ss;
+	int fd;
+
+	req->role = 0;
+	con = evhttp_request_get_connection(req->ev);
+	if (con == NULL || (bev = evhttp_connection_get_bufferevent(con)) ==
+	    NULL || (fd = bufferevent_getfd(bev)) == -1) {
+		req->actor_name = xstrdup("unknown");
+		return;
+	}
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) == 0 &&
+	    ss.ss_family == AF_UNIX)
+		auth_unix(req, fd);
+	else {
+		req->tcp = 1;
+		auth_token(req);
+	}
+}
+
+/*
+ * May this peer use this route? If not, answer 401 (no or bad token) or
+ * 403 (role) and return -1.
+ */
+int
+auth_allowed(struct req *req)
+{
+	int roles = req->route->roles;
+
+	if (roles & ROLE_PUBLIC)
+		return (0);
+	if (roles == 0)
+		roles = ROLE_COORDINATOR;
+	if (req->auth_error != NULL) {
+		log_info("refused %s %s: %s", req->route->method,
+		    req->route->pattern, req->actor_name);
+		reply_error(req, 401, "unauthorized", NULL, "%s",
+		    req->auth_error);
+		return (-1);
+	}
+	if (req->tcp && req->role == 0) {
+		log_info("refused %s %s: no token", req->route->method,
+		    req->route->pattern);
+		reply_error(req, 401, "unauthorized", NULL,
+		    _("over TCP every request needs a token (Authorization: "
+		    "Bearer ...); a coordinator creates them with kitstock "
+		    "token add"));
+		return (-1);
+	}
+	if (req->role == 0) {
+		log_info("refused %s %s: %s has no role", req->route->method,
+		    req->route->pattern, req->actor_name);
+		reply_error(req, 403, "forbidden", NULL,
+		    _("%s has no role in kitstockd's configuration: ask the "
+		    "administrator to add a \"role\" line for this account"),
+		    req->actor_name);
+		return (-1);
+	}
+	if ((req->role & roles) == 0) {
+		log_info("refused %s %s: %s is %s", req->route->method,
+		    req->route->pattern, req->actor_name,
+		    auth_role_name(req->role));
+		reply_error(req, 403, "forbidden", NULL,
+		    _("%s (role %s) may not do this: %s %s is for %s"),
+		    req->actor_name, auth_role_name(req->role),
+		    req->route->method, req->route->pattern,
+		    auth_roles_text(roles));
+		return (-1);
+	}
+	return (0);
+}
+
+/* "warehouse, coordinator" for a set of roles (static buffer). */
+const char *
+auth_roles_text(int roles)
+{
+	static char buf[128];
+	size_t used = 0;
+	int i, n;
+
+	buf[0] = '\0';
+	for (i = 0; auth_names[i] != NULL; i++) {
+		if ((roles & (1 << i)) == 0)
+			continue;
+		n = snprintf(buf + used, sizeof buf - used, "%s%s",
+		    used == 0 ? "" : ", ", auth_names[i]);
+		if (n < 0 || (size_t)n >= sizeof buf - used)
+			break;
+		used += n;
+	}
+	return (buf);
+}
