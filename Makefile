@@ -23,7 +23,7 @@ PKG_CONFIG ?= pkg-config
 CFLAGS     ?= -O2 -g
 O          ?= .
 
-DEPS_DAEMON = libevent sqlite3 jansson libsystemd libcrypto
+DEPS_DAEMON = libevent libevent_openssl sqlite3 jansson libsystemd libssl libcrypto
 DEPS_CLIENT = libcurl jansson
 WARN  = -Wall -Wextra -Wformat=2 -Wshadow -Wpointer-arith \
 	-Wmissing-prototypes -Wstrict-prototypes -Wmissing-declarations \
@@ -48,7 +48,7 @@ DAEMON_SRCS = daemon/main.c daemon/config.c daemon/log.c daemon/http.c \
 	daemon/api-location.c daemon/api-lot.c daemon/api-device.c \
 	daemon/api-sim.c daemon/api-accessory.c daemon/api-unit.c \
 	daemon/api-stock.c daemon/api-backup.c daemon/api-token.c daemon/auth.c \
-	daemon/store-token.c daemon/store.c daemon/store-schema.c \
+	daemon/store-token.c daemon/tls.c daemon/store.c daemon/store-schema.c \
 	daemon/store-ledger.c daemon/store-ref.c daemon/store-item.c \
 	daemon/store-unit.c
 DAEMON_GEN  = daemon/profile-builtin.c
@@ -63,7 +63,8 @@ CLIENT_OBJS = $(CLIENT_SRCS:%.c=$(O)/%.o)
 # The daemon's objects without main.o, for the unit tests.
 DAEMON_LIB  = $(filter-out $(O)/daemon/main.o,$(DAEMON_OBJS))
 ALL_OBJS    = $(SHARED_OBJS) $(DAEMON_OBJS) $(CLIENT_OBJS) \
-	$(UNIT_TESTS:%=$(O)/tests/unit/%.o)
+	$(UNIT_TESTS:%=$(O)/tests/unit/%.o) \
+	$(FUZZ_TARGETS:%=$(O)/tests/fuzz/fuzz-%.o) $(O)/tests/fuzz/replay.o
 
 KITSTOCKD = $(O)/daemon/kitstockd
 KITSTOCK  = $(O)/client/kitstock

@@ -195,6 +195,8 @@ cmd_help(FILE *f)
 	    "socket\n"
 	    "  --token-file FILE  send the token on the first line of FILE\n"
 	    "  --ca FILE          trust the certificates in FILE (https)\n"
+	    "  --pin sha256//KEY  trust the server whose public key has this\n"
+	    "                     fingerprint (https)\n"
 	    "  --json             print kitstockd's JSON as received\n"
 	    "  -h, --help         this help; kitstock COMMAND --help for one "
 	    "command\n"

@@ -101,6 +101,7 @@ void	 fatal(const char *) __attribute__((__noreturn__));
 /* http.c */
 int	 http_init(const char *, const char *, const char *, const char *);
 void	 http_free(void);
+void	 http_pin(const char *);
 int	 http_request(const char *, const char *, json_t *, struct answer *,
 	    char **);
 char	*http_escape(const char *);

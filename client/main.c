@@ -19,6 +19,7 @@ static const struct option main_options[] = {
 	{ "server", required_argument, NULL, 'S' },
 	{ "token-file", required_argument, NULL, 'T' },
 	{ "ca", required_argument, NULL, 'C' },
+	{ "pin", required_argument, NULL, 'P' },
 	{ "json", no_argument, NULL, 'j' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -122,6 +123,13 @@ main(int argc, char **argv)
 			break;
 		case 'C':
 			ca = optarg;
+			break;
+		case 'P':
+			if (strncmp(optarg, "sha256//", 8) != 0)
+				return (main_usage(_("--pin %s: expected "
+				    "sha256//BASE64 (the server key's "
+				    "fingerprint)"), optarg));
+			http_pin(optarg);
 			break;
 		case 'j':
 			json = 1;

@@ -25,6 +25,8 @@ static int config_set_listen(struct config *, const char *, char **);
 static int config_set_max_body(struct config *, const char *, char **);
 static int config_set_profile(struct config *, const char *, char **);
 static int config_set_role(struct config *, const char *, char **);
+static int config_set_tls_cert(struct config *, const char *, char **);
+static int config_set_tls_key(struct config *, const char *, char **);
 static int config_set_socket(struct config *, const char *, char **);
 static int config_set_socket_group(struct config *, const char *, char **);
 static int config_set_socket_mode(struct config *, const char *, char **);
@@ -41,6 +43,8 @@ static const struct keyword config_keywords[] = {
 	{ "socket", config_set_socket },
 	{ "socket-group", config_set_socket_group },
 	{ "socket-mode", config_set_socket_mode },
+	{ "tls-cert", config_set_tls_cert },
+	{ "tls-key", config_set_tls_key },
 };
 
 void
@@ -63,6 +67,8 @@ config_free(struct config *c)
 	free(c->listen);
 	free(c->language);
 	free(c->profile);
+	free(c->tls_cert);
+	free(c->tls_key);
 	while (c->nroles > 0)
 		free(c->roles[--c->nroles].name);
 	free(c->roles);
@@ -143,7 +149,48 @@ config_set_language(struct config *c, const char *v, char **cause)
 	return (0);
 }
 
-/* Access control for TCP comes later: loopback only until then. */
+static int
+config_set_tls_cert(struct config *c, const char *v, char **cause)
+{
+	config_replace(&c->tls_cert, v);
+	return (0);
+}
+
+static int
+config_set_tls_key(struct config *c, const char *v, char **cause)
+{
+	config_replace(&c->tls_key, v);
+	return (0);
+}
+
+/* Is the address of "listen" a loopback one? */
+static int
+config_loopback(const char *v)
+{
+	return (strncmp(v, "127.", 4) == 0 || strncmp(v, "localhost:", 10) ==
+	    0 || strncmp(v, "[::1]:", 6) == 0);
+}
+
+/*
+ * What no single line can tell: a non-loopback listener needs TLS, and a
+ * certificate needs its key.
+ */
+int
+config_check(const struct config *c, char **cause)
+{
+	if ((c->tls_cert == NULL) != (c->tls_key == NULL)) {
+		xasprintf(cause, "tls-cert and tls-key go together");
+		return (-1);
+	}
+	if (c->listen != NULL && !config_loopback(c->listen) &&
+	    c->tls_cert == NULL) {
+		xasprintf(cause, "listen %s: a non-loopback address needs TLS "
+		    "(tls-cert and tls-key)", c->listen);
+		return (-1);
+	}
+	return (0);
+}
+
 static int
 config_set_listen(struct config *c, const char *v, char **cause)
 {
@@ -159,12 +206,6 @@ config_set_listen(struct config *c, const char *v, char **cause)
 	port = strtol(colon + 1, &end, 10);
 	if (colon[1] == '\0' || *end != '\0' || port < 1 || port > 65535) {
 		xasprintf(cause, "listen %s: port must be 1 to 65535", v);
-		return (-1);
-	}
-	if (strncmp(v, "127.", 4) != 0 && strncmp(v, "localhost:", 10) != 0 &&
-	    strncmp(v, "[::1]:", 6) != 0) {
-		xasprintf(cause, "listen %s: only a loopback address is allowed "
-		    "until TCP access control exists", v);
 		return (-1);
 	}
 	config_replace(&c->listen, v);
@@ -254,6 +295,8 @@ config_load(const char *path, struct config *c)
 	new.listen = c->listen ? xstrdup(c->listen) : NULL;
 	new.language = xstrdup(c->language);
 	new.profile = c->profile ? xstrdup(c->profile) : NULL;
+	new.tls_cert = c->tls_cert ? xstrdup(c->tls_cert) : NULL;
+	new.tls_key = c->tls_key ? xstrdup(c->tls_key) : NULL;
 	/* Role lines come from the file alone: a reload replaces them. */
 	new.roles = NULL;
 	new.nroles = 0;
@@ -285,6 +328,12 @@ config_load(const char *path, struct config *c)
 	}
 	free(line);
 	fclose(f);
+	cause = NULL;
+	if (errors == 0 && config_check(&new, &cause) != 0) {
+		log_warnx("%s: %s", path, cause);
+		free(cause);
+		errors++;
+	}
 	if (errors != 0) {
 		config_free(&new);
 		return (-1);

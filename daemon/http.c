@@ -32,6 +32,7 @@
 #include "kitstockd.h"
 
 static struct evhttp *http;
+static struct evhttp *http_tcp;	/* its own: TLS applies to it alone */
 static char *http_socket_path;
 
 static void http_request_cb(struct evhttp_request *, void *);
@@ -120,25 +121,32 @@ http_listen_unix(const struct config *c, char **cause)
 	return (0);
 }
 
+/* A server with our limits and dispatch. */
+static struct evhttp *
+http_server(struct event_base *base, const struct config *c)
+{
+	struct evhttp *h;
+
+	if ((h = evhttp_new(base)) == NULL)
+		fatalx("evhttp_new failed");
+	evhttp_set_max_body_size(h, c->max_body);
+	evhttp_set_max_headers_size(h, MAX_HEADERS);
+	evhttp_set_timeout(h, 60);
+	evhttp_set_allowed_methods(h, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
+	    EVHTTP_REQ_PUT | EVHTTP_REQ_PATCH | EVHTTP_REQ_DELETE |
+	    EVHTTP_REQ_HEAD);
+	evhttp_set_default_content_type(h, "application/json; charset=utf-8");
+	evhttp_set_gencb(h, http_request_cb, NULL);
+	return (h);
+}
+
 int
 http_start(struct event_base *base, const struct config *c, char **cause)
 {
 	char *host, *colon;
 	int n, i, port;
 
-	if ((http = evhttp_new(base)) == NULL) {
-		xasprintf(cause, "evhttp_new failed");
-		return (-1);
-	}
-	evhttp_set_max_body_size(http, c->max_body);
-	evhttp_set_max_headers_size(http, MAX_HEADERS);
-	evhttp_set_timeout(http, 60);
-	evhttp_set_allowed_methods(http, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
-	    EVHTTP_REQ_PUT | EVHTTP_REQ_PATCH | EVHTTP_REQ_DELETE |
-	    EVHTTP_REQ_HEAD);
-	evhttp_set_default_content_type(http,
-	    "application/json; charset=utf-8");
-	evhttp_set_gencb(http, http_request_cb, NULL);
+	http = http_server(base, c);
 
 	/* Sockets handed over by systemd come first. */
 	if ((n = sd_listen_fds(1)) > 0) {
@@ -164,13 +172,19 @@ http_start(struct event_base *base, const struct config *c, char **cause)
 			memmove(host, host + 1, strlen(host));
 			host[strlen(host) - 1] = '\0';
 		}
-		if (evhttp_bind_socket(http, host, port) != 0) {
+		http_tcp = http_server(base, c);
+		if (c->tls_cert != NULL && tls_start(http_tcp, c, cause) != 0) {
+			free(host);
+			return (-1);
+		}
+		if (evhttp_bind_socket(http_tcp, host, port) != 0) {
 			xasprintf(cause, "cannot listen on %s", c->listen);
 			free(host);
 			return (-1);
 		}
 		free(host);
-		log_info("listening on %s", c->listen);
+		log_info("listening on %s%s", c->listen, c->tls_cert != NULL ?
+		    " (TLS)" : "");
 	}
 	api_health_start();
 	return (0);
@@ -184,6 +198,11 @@ http_stop(void)
 		evhttp_free(http);
 		http = NULL;
 	}
+	if (http_tcp != NULL) {
+		evhttp_free(http_tcp);
+		http_tcp = NULL;
+	}
+	tls_stop();
 	if (http_socket_path != NULL) {
 		unlink(http_socket_path);
 		free(http_socket_path);
@@ -197,6 +216,8 @@ http_reconfigure(const struct config *c)
 {
 	if (http != NULL)
 		evhttp_set_max_body_size(http, c->max_body);
+	if (http_tcp != NULL)
+		evhttp_set_max_body_size(http_tcp, c->max_body);
 }
 
 /* Send the kept reply and free the request. */

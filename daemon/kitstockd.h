@@ -64,10 +64,13 @@ struct config {
 	size_t		 max_body;
 	struct role_map	*roles;
 	size_t		 nroles;
+	char		*tls_cert;	/* PEM chain for the TCP listener */
+	char		*tls_key;
 };
 void	 config_defaults(struct config *);
 int	 config_load(const char *, struct config *);
 int	 config_set(const char *, const char *, struct config *, char **);
+int	 config_check(const struct config *, char **);
 void	 config_free(struct config *);
 
 /* log.c */
@@ -330,6 +333,11 @@ enum store_status store_token_add(const struct actor *, const char *, int,
 	    const char *, const char *, char **);
 enum store_status store_token_revoke(const struct actor *, const char *);
 enum store_status store_token_list(json_t **);
+
+/* tls.c */
+struct evhttp;
+int	 tls_start(struct evhttp *, const struct config *, char **);
+void	 tls_stop(void);
 
 /* http.c */
 int	 http_start(struct event_base *, const struct config *, char **);

@@ -76,6 +76,11 @@ main_configure(struct config *c)
 		}
 		config_free(&probe);
 	}
+	if (rc == 0 && config_check(c, &cause) != 0) {
+		log_warnx("%s", cause);
+		free(cause);
+		rc = -1;
+	}
 	return (rc);
 }
 

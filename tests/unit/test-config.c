@@ -58,6 +58,21 @@ main(void)
 
 	ok(config_load(conf("listen 0.0.0.0:8750\n"), &c) == -1,
 	    "non-loopback listen refused");
+	ok(config_load(conf("listen 0.0.0.0:8750\ntls-cert /c.pem\n"
+	    "tls-key /k.pem\n"), &c) == 0, "non-loopback listen with TLS");
+	is_str(c.tls_cert, "/c.pem", "tls-cert set");
+	config_free(&c);
+	config_defaults(&c);
+	ok(config_load(conf("tls-cert /c.pem\n"), &c) == -1,
+	    "a certificate without its key refused");
+	ok(config_load(conf("role user alice warehouse\n"
+	    "role group 1603 coordinator\n"), &c) == 0 && c.nroles == 2 &&
+	    c.roles[1].group && c.roles[1].role == ROLE_COORDINATOR,
+	    "role lines");
+	ok(config_load(conf("role user alice king\n"), &c) == -1,
+	    "unknown role refused");
+	ok(config_load(conf("role person alice warehouse\n"), &c) == -1,
+	    "role line shape checked");
 	ok(config_load(conf("listen 127.0.0.1:99999\n"), &c) == -1,
 	    "bad port refused");
 	ok(config_load(conf("socket-mode 999\n"), &c) == -1,

@@ -1,0 +1,66 @@
+/*
+ * TLS for the TCP listener (libevent's OpenSSL bufferevents): TLS 1.2 or
+ * newer, certificate chain and key from the configuration.
+ */
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
+#include <event2/event.h>
+#include <event2/http.h>
+
+#include "kitstockd.h"
+
+static SSL_CTX *tls_ctx;
+
+static struct bufferevent *tls_bevcb(struct event_base *, void *);
+
+/* A TLS bufferevent for each new TCP connection. */
+static struct bufferevent *
+tls_bevcb(struct event_base *base, void *arg)
+{
+	SSL *ssl;
+
+	if ((ssl = SSL_new(tls_ctx)) == NULL) {
+		log_warnx("tls: SSL_new failed");
+		return (NULL);
+	}
+	return (bufferevent_openssl_socket_new(base, -1, ssl,
+	    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE));
+}
+
+/* Load the certificate and key; make http speak TLS. */
+int
+tls_start(struct evhttp *http, const struct config *c, char **cause)
+{
+	unsigned long e;
+
+	if ((tls_ctx = SSL_CTX_new(TLS_server_method())) == NULL) {
+		xasprintf(cause, "tls: cannot create a context");
+		return (-1);
+	}
+	SSL_CTX_set_min_proto_version(tls_ctx, TLS1_2_VERSION);
+	SSL_CTX_set_options(tls_ctx, SSL_OP_NO_RENEGOTIATION);
+	if (SSL_CTX_use_certificate_chain_file(tls_ctx, c->tls_cert) != 1 ||
+	    SSL_CTX_use_PrivateKey_file(tls_ctx, c->tls_key,
+	    SSL_FILETYPE_PEM) != 1 || SSL_CTX_check_private_key(tls_ctx) != 1) {
+		e = ERR_get_error();
+		xasprintf(cause, "tls: %s / %s: %s", c->tls_cert, c->tls_key,
+		    ERR_reason_error_string(e) != NULL ?
+		    ERR_reason_error_string(e) : "unusable");
+		tls_stop();
+		return (-1);
+	}
+	evhttp_set_bevcb(http, tls_bevcb, NULL);
+	return (0);
+}
+
+void
+tls_stop(void)
+{
+	if (tls_ctx != NULL)
+		SSL_CTX_free(tls_ctx);
+	tls_ctx = NULL;
+}
