@@ -5,9 +5,12 @@
  */
 
 #include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "kitstock.h"
 
@@ -37,6 +40,7 @@ static const struct cmd_option {
 	{ "date", OPT_STRING, "delivered_on" },
 	{ "from", OPT_TAG, NULL },
 	{ "imei", OPT_LIST, NULL },
+	{ "keep", OPT_INT, NULL },
 	{ "limit", OPT_INT, NULL },
 	{ "local", OPT_TRUE, NULL },
 	{ "location", OPT_TAG, NULL },
@@ -78,11 +82,14 @@ const struct cmd_entry cmd_table[] = {
 	{ "communes", "[--territory T6] [--on DATE]", 0, 0, 0, "GET",
 	    "/v1/communes", cmd_report_print_communes },
 	{ "health", "", 0, 0, 0, "GET", "/v1/health", output_show },
+	{ "backup", "FILE [--keep N]", 1, 1, CMD_RAW | CMD_FILE, "GET",
+	    "/v1/backup", NULL },
 	{ NULL, NULL, 0, 0, 0, NULL, NULL, NULL }
 };
 
 static int cmd_fail(struct cmd *, const char *, ...)
     __attribute__((__format__(printf, 2, 3)));
+static int cmd_file(struct cmd *, struct answer *);
 static int cmd_refuse(const char *, ...)
     __attribute__((__format__(printf, 1, 2)));
 static void cmd_wrap(FILE *, const char *, const char *, const char *);
@@ -463,7 +470,8 @@ cmd_send(struct cmd *cmd, const char *method, const char *path, json_t *body,
 		free(cause);
 		return (EXIT_UNREACHABLE);
 	}
-	if (a->status >= 200 && a->status < 300 && a->json != NULL)
+	if (a->status >= 200 && a->status < 300 && (a->json != NULL ||
+	    (cmd->entry->flags & CMD_FILE)))
 		return (0);
 	if (cmd->json && a->text != NULL)
 		fwrite(a->text, 1, a->len, stdout);
@@ -668,7 +676,9 @@ cmd_exec(struct cmd *cmd)
 		json_dumpf(a.json, stdout, JSON_INDENT(2) |
 		    JSON_PRESERVE_ORDER);
 		fputc('\n', stdout);
-	} else if (rc == 0 && cmd->json)
+	} else if (rc == 0 && (e->flags & CMD_FILE))
+		rc = cmd_file(cmd, &a);
+	else if (rc == 0 && cmd->json)
 		fwrite(a.text, 1, a.len, stdout);
 	else if (rc == 0)
 		e->print(cmd, a.json);
@@ -678,6 +688,51 @@ cmd_exec(struct cmd *cmd)
 		    "or --all for every page"), next);
 	http_answer_free(&a);
 	return (rc);
+}
+
+/*
+ * Write an answer's bytes to the file named by the first argument, safely
+ * (a temporary file synced, then renamed); with --keep N the older copies
+ * are kept as FILE.1 ... FILE.N-1.
+ */
+static int
+cmd_file(struct cmd *cmd, struct answer *a)
+{
+	const char *path = json_string_value(json_array_get(cmd->args, 0));
+	json_t *k = json_object_get(cmd->fields, "keep");
+	long long keep = k != NULL ? json_integer_value(k) : 1;
+	char *tmp, *from, *to;
+	long long i;
+	int fd;
+
+	xasprintf(&tmp, "%s.tmp", path);
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	    0600)) == -1 || write(fd, a->text, a->len) != (ssize_t)a->len ||
+	    fsync(fd) != 0 || close(fd) != 0) {
+		output_warn(_("cannot write %s: %s"), tmp, strerror(errno));
+		if (fd != -1)
+			unlink(tmp);
+		free(tmp);
+		return (EXIT_REFUSED);
+	}
+	for (i = keep - 1; i >= 1; i--) {
+		if (i == 1)
+			from = xstrdup(path);
+		else
+			xasprintf(&from, "%s.%lld", path, i - 1);
+		xasprintf(&to, "%s.%lld", path, i);
+		(void)rename(from, to);
+		free(from);
+		free(to);
+	}
+	if (rename(tmp, path) != 0) {
+		output_warn(_("cannot write %s: %s"), path, strerror(errno));
+		free(tmp);
+		return (EXIT_REFUSED);
+	}
+	free(tmp);
+	printf(_("%s: %zu bytes written\n"), path, a->len);
+	return (EXIT_DONE);
 }
 
 /* Is this -h or --help? */

@@ -54,6 +54,7 @@ typedef void (*cmd_print_cb)(struct cmd *, json_t *);
 #define CMD_LIST	0x10	/* a paginated list */
 #define CMD_SECRET	0x20	/* PIN and PUK from standard input */
 #define CMD_NAME	0x40	/* the argument is the body's "name" */
+#define CMD_FILE	0x80	/* the answer's bytes go to the file named */
 
 /*
  * A command (tmux's cmd_entry): the usage names every option it takes,
