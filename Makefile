@@ -23,7 +23,8 @@ PKG_CONFIG ?= pkg-config
 CFLAGS     ?= -O2 -g
 O          ?= .
 
-DEPS_DAEMON = libevent libevent_openssl sqlite3 jansson libsystemd libssl libcrypto
+DEPS_DAEMON = libevent libevent_openssl sqlite3 jansson libsystemd libssl libcrypto \
+	libqrencode cairo cairo-ft freetype2 zbar
 DEPS_CLIENT = libcurl jansson
 WARN  = -Wall -Wextra -Wformat=2 -Wshadow -Wpointer-arith \
 	-Wmissing-prototypes -Wstrict-prototypes -Wmissing-declarations \
@@ -35,13 +36,16 @@ SAN   = $(if $(SANITIZE),-fsanitize=$(SANITIZE) -fno-omit-frame-pointer \
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -Ishared -I$(O)/daemon $(WARN) $(SAN) \
 	-DVERSION='"$(VERSION)"' -DLOCALEDIR='"$(LOCALEDIR)"' \
 	-DSRC_LOCALEDIR='"$(CURDIR)/shared/locale"' \
+	-DLABELDIR='"$(DATADIR)/labels"' -DSRC_LABELDIR='"$(CURDIR)/labels"' \
 	$(shell $(PKG_CONFIG) --cflags $(DEPS_DAEMON) $(DEPS_CLIENT) 2>/dev/null) \
 	$(CFLAGS) -MMD -MP
 ALL_LDFLAGS = $(SAN) $(LDFLAGS)
-LIBS_DAEMON = $(shell $(PKG_CONFIG) --libs $(DEPS_DAEMON) 2>/dev/null) -lm
+# libcups has no .pc file on Debian 12.
+LIBS_DAEMON = $(shell $(PKG_CONFIG) --libs $(DEPS_DAEMON) 2>/dev/null) \
+	$(shell cups-config --libs 2>/dev/null) -lm
 LIBS_CLIENT = $(shell $(PKG_CONFIG) --libs $(DEPS_CLIENT) 2>/dev/null)
 
-SHARED_SRCS = shared/xmalloc.c shared/tag.c shared/i18n.c
+SHARED_SRCS = shared/xmalloc.c shared/tag.c shared/i18n.c shared/csv.c
 DAEMON_SRCS = daemon/main.c daemon/config.c daemon/log.c daemon/http.c \
 	daemon/reply.c daemon/route.c daemon/profile.c daemon/lifecycle.c \
 	daemon/api-item.c daemon/api-health.c daemon/api-supplier.c \
@@ -50,12 +54,26 @@ DAEMON_SRCS = daemon/main.c daemon/config.c daemon/log.c daemon/http.c \
 	daemon/api-stock.c daemon/api-backup.c daemon/api-token.c daemon/auth.c \
 	daemon/store-token.c daemon/tls.c daemon/store.c daemon/store-schema.c \
 	daemon/store-ledger.c daemon/store-ref.c daemon/store-item.c \
-	daemon/store-unit.c
+	daemon/store-unit.c daemon/label.c daemon/label-print.c \
+	daemon/api-label.c daemon/store-label.c daemon/api-lot-import.c \
+	daemon/store-manifest.c
+# The beneficiary path: people, identity, diagnostics, training, follow-ups.
+DAEMON_SRCS += daemon/api-prescriber.c daemon/api-beneficiary.c \
+	daemon/api-diagnostic.c daemon/api-training.c daemon/api-followup.c \
+	daemon/store-beneficiary.c daemon/retention.c
+# Kits, distributions and hand-overs, receipts, connection, repairs.
+DAEMON_SRCS += daemon/api-kit.c daemon/api-distribution.c \
+	daemon/api-topup.c daemon/api-repair.c daemon/store-kit.c \
+	daemon/store-distribution.c daemon/store-repair.c daemon/receipt.c
 DAEMON_GEN  = daemon/profile-builtin.c
 CLIENT_SRCS = client/main.c client/http.c client/output.c client/cmd.c \
 	client/cmd-item.c client/cmd-unit.c client/cmd-report.c \
-	client/cmd-token.c
-UNIT_TESTS  = test-tag test-lifecycle test-store test-config
+	client/cmd-token.c client/cmd-label.c client/cmd-lot-import.c
+CLIENT_SRCS += client/cmd-beneficiary.c
+CLIENT_SRCS += client/cmd-kit.c client/cmd-distribution.c \
+	client/cmd-topup.c client/cmd-repair.c
+UNIT_TESTS  = test-tag test-lifecycle test-store test-config test-label \
+	test-csv
 
 SHARED_OBJS = $(SHARED_SRCS:%.c=$(O)/%.o)
 DAEMON_OBJS = $(DAEMON_SRCS:%.c=$(O)/%.o) $(DAEMON_GEN:%.c=$(O)/%.o)
@@ -73,12 +91,15 @@ MOFILES   = $(LANGS:%=shared/locale/%/LC_MESSAGES/kitstock.mo)
 
 # Debian 12 packages: to build, to test.
 PKGS_BUILD = gcc make pkg-config gettext libevent-dev libsqlite3-dev \
-	libjansson-dev libcurl4-openssl-dev libsystemd-dev
+	libjansson-dev libcurl4-openssl-dev libsystemd-dev \
+	libqrencode-dev libcairo2-dev libfreetype-dev libzbar-dev \
+	libcups2-dev fonts-dejavu-core
 PKGS_TEST  = curl jq sqlite3 perl util-linux procps clang-format clang \
-	libclang-rt-14-dev
+	libclang-rt-14-dev poppler-utils zbar-tools cups cups-client \
+	$(if $(shell command -v npm 2>/dev/null),,nodejs npm)
 
 .PHONY: all check run deps deps-test install uninstall clean format \
-	format-check unit func crash fuzz fuzz-replay
+	format-check unit func crash fuzz fuzz-replay bench labels
 
 all: $(KITSTOCKD) $(KITSTOCK) $(MOFILES)
 
@@ -115,6 +136,8 @@ po-update: shared/po/kitstock.pot
 # Unit tests link the modules they test, never main.o.
 $(O)/tests/unit/test-tag: $(O)/tests/unit/test-tag.o $(SHARED_OBJS)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^
+$(O)/tests/unit/test-csv: $(O)/tests/unit/test-csv.o $(SHARED_OBJS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^
 $(O)/tests/unit/test-%: $(O)/tests/unit/test-%.o $(DAEMON_LIB) $(SHARED_OBJS)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_DAEMON)
 $(O)/tests/unit/%.o: tests/unit/%.c
@@ -124,7 +147,7 @@ $(O)/tests/unit/%.o: tests/unit/%.c
 # Fuzzing: each target has LLVMFuzzerTestOneInput; "make fuzz" runs them
 # under libFuzzer (clang), "make check" replays the stored corpus through
 # the sanitized build with a plain main (tests/fuzz/replay.c).
-FUZZ_TARGETS = tag config fields
+FUZZ_TARGETS = tag config fields template
 FUZZ_SECONDS ?= 60
 $(O)/tests/fuzz/%.o: tests/fuzz/%.c
 	@mkdir -p $(@D)
@@ -157,6 +180,40 @@ fuzz: deps-test
 	    grep -E 'stat::number_of_executed_units|stat::new_units_added' build/fuzz/$$t.log; \
 	done
 
+# make bench: figures against the machine's own limit (never in make check).
+$(O)/tests/bench/%.o: tests/bench/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Idaemon -c -o $@ $<
+$(O)/tests/bench/bench-scan: $(O)/tests/bench/bench-scan.o $(DAEMON_LIB) $(SHARED_OBJS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_DAEMON)
+bench: deps
+	@$(MAKE) --no-print-directory O=build/bench CFLAGS="-O2 -g" \
+	    build/bench/daemon/kitstockd build/bench/tests/bench/bench-scan
+	KITSTOCKD=build/bench/daemon/kitstockd build/bench/tests/bench/bench-scan
+
+# Label tests: the daemon's label code alone (label-render), a fake
+# port-9100 printer for the printing tests (prnsink), and zpl-renderer-js
+# from npm to render ZPL offline.
+$(O)/tests/labels/%.o: tests/labels/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Idaemon -c -o $@ $<
+$(O)/tests/labels/label-render: $(O)/tests/labels/label-render.o $(DAEMON_LIB) $(SHARED_OBJS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_DAEMON)
+$(O)/tests/labels/prnsink: $(O)/tests/labels/prnsink.o
+	$(CC) $(ALL_LDFLAGS) -o $@ $^
+$(O)/tests/labels/node_modules/.installed: tests/labels/package.json \
+    tests/labels/package-lock.json
+	@mkdir -p $(O)/tests/labels
+	cp tests/labels/package.json tests/labels/package-lock.json $(O)/tests/labels/
+	cd $(O)/tests/labels && { npm ci --offline --no-audit --no-fund || \
+	    npm ci --no-audit --no-fund; }
+	touch $@
+
+labels: all $(O)/tests/labels/label-render $(O)/tests/labels/node_modules/.installed
+	LABEL_RENDER=$(abspath $(O)/tests/labels/label-render) \
+	    NODE_PATH=$(abspath $(O)/tests/labels/node_modules) \
+	    SRCDIR=$(CURDIR) prove -f tests/labels/render.sh
+
 # What the machine lacks, from Debian's archive (root, or sudo).
 deps:
 	@missing=$$(for p in $(PKGS_BUILD) $(EXTRA_PKGS); do \
@@ -180,12 +237,13 @@ run: deps
 # The whole suite on an instrumented build of its own.
 check: deps-test
 	@$(MAKE) --no-print-directory O=build/check WERROR=1 \
-	    SANITIZE=address,undefined CFLAGS="-O1 -g" unit fuzz-replay func
+	    SANITIZE=address,undefined CFLAGS="-O1 -g" unit fuzz-replay func \
+	    labels
 
 unit: all $(UNIT_TESTS:%=$(O)/tests/unit/%)
 	cd $(O)/tests/unit && prove -f $(UNIT_TESTS:%=./%)
 
-func: all
+func: all $(O)/tests/labels/prnsink
 	KITSTOCKD=$(abspath $(KITSTOCKD)) KITSTOCK=$(abspath $(KITSTOCK)) \
 	    SRCDIR=$(CURDIR) O=$(O) \
 	    prove -j2 -f tests/func/*.sh

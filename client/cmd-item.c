@@ -39,6 +39,19 @@ static const struct cmd_entry lot_verbs[] = {
 	ITEM_ADD("--supplier TAG --ref REF [--date YYYY-MM-DD] "
 	    "[--unit-cost EUR] [--notes TEXT]"),
 	ITEM_VERBS("[--supplier TAG]"),
+	{ "import", "FILE --supplier TAG [--lot TAG] [--ref REF] "
+	    "[--date YYYY-MM-DD] [--unit-cost EUR] [--notes TEXT] "
+	    "[--skip-bad]", 1, 1, CMD_RAW, "POST", NULL, NULL,
+	    cmd_lot_import },
+	{ "receive", "TAG [SERIAL|IMEI|ICCID]... [--location TAG] "
+	    "[--tag PREPRINTED] [--kind K] [--model M] [--grade A|B|C] "
+	    "[--at DATE] [--extra] [--serial S] [--brand B] [--imei N]... "
+	    "[--cpu S] [--ram-gb N] [--storage-gb N] [--screen-in X] [--os S] "
+	    "[--warranty-until DATE] [--cost EUR] [--erasure-cert REF] "
+	    "[--iccid N] [--operator O] [--msisdn N]", 1, -1, CMD_RAW, "POST",
+	    NULL, NULL, cmd_lot_receive },
+	{ "reconcile", "TAG [--csv]", 1, 1, CMD_RAW, "GET", NULL, NULL,
+	    cmd_lot_reconcile },
 	ITEM_END
 };
 
@@ -163,6 +176,27 @@ const struct cmd_noun cmd_nouns[] = {
 	{ "accessory", "accessories", 'A', 0, accessory_columns,
 	    accessory_verbs },
 	{ "token", "tokens", 0, 0, cmd_token_columns, cmd_token_verbs },
+	{ "labels", "labels", 0, 0, NULL, cmd_labels_verbs },
+	{ "printer", "printers", 0, 0, cmd_printer_columns, cmd_printer_verbs },
+	/* beneficiary before diagnostic: B- tags are beneficiaries'. */
+	{ "prescriber", "prescribers", 'P', 0, cmd_prescriber_columns,
+	    cmd_prescriber_verbs },
+	{ "beneficiary", "beneficiaries", 'B', 0, cmd_beneficiary_columns,
+	    cmd_beneficiary_verbs },
+	{ "diagnostic", "diagnostics", 'B', 0, cmd_diagnostic_columns,
+	    cmd_diagnostic_verbs },
+	{ "offer", "offers", 'O', 0, cmd_offer_columns, cmd_offer_verbs },
+	{ "orientation", "orientations", 0, 0, cmd_orientation_columns,
+	    cmd_orientation_verbs },
+	{ "certification", "certifications", 0, 0, cmd_certification_columns,
+	    cmd_certification_verbs },
+	{ "followup", "followups", 0, 0, cmd_followup_columns,
+	    cmd_followup_verbs },
+	{ "kit", "kits", 'K', 0, cmd_kit_columns, cmd_kit_verbs },
+	{ "distribution", "distributions", 'E', 0, cmd_distribution_columns,
+	    cmd_distribution_verbs },
+	{ "topup", "topups", 0, 0, NULL, cmd_topup_verbs },
+	{ "repair", "repairs", 0, 0, NULL, cmd_repair_verbs },
 	{ NULL, NULL, 0, 0, NULL, NULL }
 };
 

@@ -33,29 +33,63 @@ static const struct cmd_option {
 	enum cmd_type type;
 	const char *field; /* NULL: the name with '_' for '-' */
 } cmd_options[] = {
+	{ "accessory", OPT_LIST, "accessories" },
 	{ "after", OPT_TAG, NULL },
 	{ "all", OPT_LOCAL, NULL },
+	{ "attended", OPT_TRUE, NULL },
+	{ "autonomy", OPT_INT, NULL },
+	{ "beneficiary", OPT_TAG, NULL },
+	{ "certification-wished", OPT_TRUE, NULL },
+	{ "certified", OPT_TRUE, NULL },
+	{ "completed", OPT_TRUE, NULL },
+	{ "connected", OPT_TRUE, NULL },
 	{ "count", OPT_INT, NULL },
+	{ "csv", OPT_LOCAL, NULL },
 	{ "data-erased", OPT_TRUE, NULL },
 	{ "date", OPT_STRING, "delivered_on" },
+	{ "device", OPT_LIST, "devices" },
+	{ "device-in-use", OPT_TRUE, NULL },
+	{ "dpi", OPT_INT, NULL },
+	{ "dry-run", OPT_TRUE, NULL },
+	{ "extra", OPT_LOCAL, NULL },
 	{ "from", OPT_TAG, NULL },
 	{ "imei", OPT_LIST, NULL },
 	{ "keep", OPT_INT, NULL },
+	{ "late", OPT_TRUE, NULL },
 	{ "limit", OPT_INT, NULL },
 	{ "local", OPT_TRUE, NULL },
 	{ "location", OPT_TAG, NULL },
 	{ "lot", OPT_TAG, NULL },
+	{ "month", OPT_INT, NULL },
+	{ "no-attended", OPT_FALSE, "attended" },
+	{ "no-certification-wished", OPT_FALSE, "certification_wished" },
+	{ "no-certified", OPT_FALSE, "certified" },
+	{ "no-completed", OPT_FALSE, "completed" },
+	{ "no-connected", OPT_FALSE, "connected" },
+	{ "no-device-in-use", OPT_FALSE, "device_in_use" },
 	{ "no-local", OPT_FALSE, "local" },
+	{ "no-training-followed", OPT_FALSE, "training_followed" },
+	{ "offer", OPT_TAG, NULL },
+	{ "partner", OPT_TAG, NULL },
+	{ "overdue", OPT_TRUE, NULL },
 	{ "pin", OPT_SECRET, NULL },
 	{ "pin-stdin", OPT_LOCAL, NULL },
+	{ "place", OPT_TAG, NULL },
 	{ "plan-gb", OPT_INT, NULL },
+	{ "plan-months", OPT_INT, NULL },
+	{ "prescriber", OPT_TAG, NULL },
 	{ "puk", OPT_SECRET, NULL },
 	{ "ram-gb", OPT_INT, NULL },
+	{ "score", OPT_INT, NULL },
 	{ "screen-in", OPT_NUMBER, NULL },
+	{ "sims", OPT_INT, NULL },
+	{ "skip-bad", OPT_LOCAL, NULL },
 	{ "storage-gb", OPT_INT, NULL },
 	{ "supplier", OPT_TAG, NULL },
 	{ "to", OPT_TAG, NULL },
+	{ "training-followed", OPT_TRUE, NULL },
 	{ "unit-cost", OPT_STRING, "unit_cost" },
+	{ "unreachable", OPT_FALSE, "reached" },
 	{ NULL, OPT_STRING, NULL }
 };
 
@@ -68,8 +102,14 @@ const struct cmd_entry cmd_table[] = {
 	{ "move", "TAG... --to LOCATION [--reason TEXT] [--at DATE]", 1, -1,
 	    CMD_ITEMS, "POST", "/v1/moves", cmd_unit_print_moves },
 	{ "state",
-	    "TAG --to STATE [--reason TEXT] [--data-erased] [--at DATE]", 1, 1,
+	    "TAG --to STATE [--reason TEXT] [--data-erased] "
+	    "[--erasure-method TEXT] [--erased-by WHO] [--at DATE]", 1, 1,
 	    CMD_UNIT, "POST", "/v1/{c}/{t}/state", cmd_unit_print_state },
+	{ "checkout", "DISTRIBUTION BENEFICIARY KIT [--contribution EUR] "
+	    "[--payment cash|card|cheque|transfer] [--plan-months N] "
+	    "[--override-reason TEXT] [--receipt FILE.pdf] [--at DATE]", 3, 3,
+	    CMD_RAW | CMD_FILE, "POST", "/v1/distributions", NULL,
+	    cmd_checkout },
 	{ "history", "TAG", 1, 1, 0, "GET", "/v1/history/{t}",
 	    cmd_item_print_history },
 	{ "stock",
@@ -82,6 +122,10 @@ const struct cmd_entry cmd_table[] = {
 	{ "communes", "[--territory T6] [--on DATE]", 0, 0, 0, "GET",
 	    "/v1/communes", cmd_report_print_communes },
 	{ "health", "", 0, 0, 0, "GET", "/v1/health", output_show },
+	{ "label", "TAG... [--template NAME] [--out FILE.pdf|.png|.zpl] "
+	    "[--printer NAME] [--dpi 203|300|600] [--event-date DATE] "
+	    "[--event-place TEXT]", 1, -1, CMD_FILE, "GET", "/v1/labels", NULL,
+	    cmd_label_exec },
 	{ "backup", "FILE [--keep N]", 1, 1, CMD_RAW | CMD_FILE, "GET",
 	    "/v1/backup", NULL },
 	{ NULL, NULL, 0, 0, 0, NULL, NULL, NULL }
@@ -99,13 +143,11 @@ static const struct cmd_option *cmd_option_find(const char *);
 static json_t *cmd_usage_options(const char *);
 static int cmd_value(struct cmd *, const struct cmd_option *, const char *,
     const char *, json_t **);
+static char *cmd_field(const char *);
 static int cmd_option(struct cmd *, json_t *, int, char **, int *);
 static int cmd_parse(struct cmd *, int, char **, int *);
-static int cmd_send(struct cmd *, const char *, const char *, json_t *,
-    struct answer *);
 static int cmd_tags(struct cmd *);
 static int cmd_path(struct cmd *, char **);
-static char *cmd_query(const char *, json_t *);
 static int cmd_take(struct cmd *, const char *);
 static int cmd_exec(struct cmd *);
 static int cmd_is_help(const char *);
@@ -340,6 +382,22 @@ cmd_value(struct cmd *cmd, const struct cmd_option *o, const char *name,
 	return (0);
 }
 
+/* The field an option sets: its table's, or its name with '_' for '-'. */
+static char *
+cmd_field(const char *name)
+{
+	const struct cmd_option *o = cmd_option_find(name);
+	char *field, *p;
+
+	if (o->field != NULL)
+		return (xstrdup(o->field));
+	field = xstrdup(name);
+	for (p = field; *p != '\0'; p++)
+		if (*p == '-')
+			*p = '_';
+	return (field);
+}
+
 /*
  * The option at argv[*i] (its value may follow), into cmd->fields; allowed
  * holds the options of the usage.
@@ -385,14 +443,7 @@ cmd_option(struct cmd *cmd, json_t *allowed, int argc, char **argv, int *i)
 	}
 	if ((rc = cmd_value(cmd, o, name, value, &v)) != 0)
 		goto out;
-	if (o->field != NULL)
-		field = xstrdup(o->field);
-	else {
-		field = xstrdup(name);
-		for (p = field; *p != '\0'; p++)
-			if (*p == '-')
-				*p = '_';
-	}
+	field = cmd_field(name);
 	if (o->type == OPT_LIST) {
 		if ((list = json_object_get(cmd->fields, field)) == NULL) {
 			list = json_array();
@@ -416,6 +467,7 @@ cmd_parse(struct cmd *cmd, int argc, char **argv, int *rc)
 {
 	const struct cmd_entry *e = cmd->entry;
 	const char *key;
+	char *field;
 	json_t *allowed, *v;
 	size_t n;
 	int i, options = 1;
@@ -439,9 +491,11 @@ cmd_parse(struct cmd *cmd, int argc, char **argv, int *rc)
 			*rc = cmd_option(cmd, allowed, argc, argv, &i);
 	}
 	json_object_foreach(allowed, key, v) {
+		field = cmd_field(key);
 		if (*rc == 0 && json_is_true(v) &&
-		    json_object_get(cmd->fields, key) == NULL)
+		    json_object_get(cmd->fields, field) == NULL)
 			*rc = cmd_fail(cmd, _("--%s is required"), key);
+		free(field);
 	}
 	json_decref(allowed);
 	n = json_array_size(cmd->args);
@@ -457,7 +511,7 @@ cmd_parse(struct cmd *cmd, int argc, char **argv, int *rc)
  * Send one request. On success a is the answer (caller frees); otherwise say
  * why on stderr (and print the JSON with --json) and return the exit status.
  */
-static int
+int
 cmd_send(struct cmd *cmd, const char *method, const char *path, json_t *body,
     struct answer *a)
 {
@@ -505,7 +559,8 @@ cmd_tags(struct cmd *cmd)
 	size_t i;
 	int rc;
 
-	want = cmd->noun != NULL ? cmd->noun->letter : '\0';
+	want = cmd->noun != NULL && (cmd->entry->flags & CMD_MIXED) == 0 ?
+	    cmd->noun->letter : '\0';
 	json_array_foreach(cmd->args, i, v) {
 		s = json_string_value(v);
 		if (tag_shaped(s) && tag_check(s, want, NULL, NULL, &cause) !=
@@ -585,7 +640,7 @@ cmd_path(struct cmd *cmd, char **out)
 }
 
 /* A path with the fields as its query string (allocated). */
-static char *
+char *
 cmd_query(const char *path, json_t *fields)
 {
 	const char *key;
@@ -636,7 +691,11 @@ cmd_exec(struct cmd *cmd)
 	char *path, *url;
 	int rc, all, pages = 1, get;
 
-	if ((rc = cmd_tags(cmd)) != 0 || (rc = cmd_path(cmd, &path)) != 0)
+	if ((rc = cmd_tags(cmd)) != 0)
+		return (rc);
+	if (e->exec != NULL)
+		return (e->exec(cmd));
+	if ((rc = cmd_path(cmd, &path)) != 0)
 		return (rc);
 	all = cmd_take(cmd, "all");
 	if ((e->flags & CMD_SECRET) || cmd_take(cmd, "pin_stdin"))

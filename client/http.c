@@ -6,8 +6,11 @@
  */
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 
@@ -19,6 +22,10 @@ static char *http_base;		/* "http://localhost", or --server */
 static char *http_ca;
 static char *http_auth;		/* "Authorization: Bearer ..." or NULL */
 static const char *http_pinned;	/* "sha256//..." public key pin */
+static const char *http_raw_type;	/* the next request's body, not JSON */
+static const void *http_raw;
+static size_t http_raw_len;
+static const char *http_accepts;	/* the next request's Accept */
 
 static char *http_unreachable(CURLcode, long);
 
@@ -54,6 +61,19 @@ void
 http_pin(const char *pin)
 {
 	http_pinned = pin;
+}
+
+/*
+ * The next request sends these bytes as its body (a CSV file) instead of
+ * JSON, and asks for this media type (NULL: JSON). Borrowed until then.
+ */
+void
+http_body(const char *type, const void *data, size_t len, const char *accept)
+{
+	http_raw_type = type;
+	http_raw = data;
+	http_raw_len = len;
+	http_accepts = accept;
 }
 
 /* Close the connection and let libcurl go. */
@@ -92,6 +112,45 @@ http_answer_free(struct answer *a)
 	free(a->text);
 	json_decref(a->json);
 	memset(a, 0, sizeof *a);
+}
+
+/*
+ * An answer's body, as received, into a file (written aside, then renamed
+ * into place); "-" is standard output. 0, or -1 with *cause.
+ */
+int
+http_answer_save(const struct answer *a, const char *path, char **cause)
+{
+	char *tmp;
+	int fd;
+
+	if (strcmp(path, "-") == 0) {
+		if (fwrite(a->text, 1, a->len, stdout) != a->len ||
+		    fflush(stdout) != 0) {
+			xasprintf(cause, _("cannot write to standard output: "
+			    "%s"), strerror(errno));
+			return (-1);
+		}
+		return (0);
+	}
+	xasprintf(&tmp, "%s.tmp", path);
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	    0644)) == -1)
+		goto fail;
+	if (write(fd, a->text, a->len) != (ssize_t)a->len) {
+		close(fd);
+		goto fail;
+	}
+	if (close(fd) != 0 || rename(tmp, path) != 0)
+		goto fail;
+	free(tmp);
+	return (0);
+fail:
+	xasprintf(cause, _("cannot write %s: %s"), path, strerror(errno));
+	if (fd != -1)
+		unlink(tmp);
+	free(tmp);
+	return (-1);
 }
 
 /* Why kitstockd cannot be reached, in a sentence an operator can act on. */
@@ -155,11 +214,28 @@ http_request(const char *method, const char *path, json_t *body,
 	curl_easy_setopt(http_curl, CURLOPT_CONNECTTIMEOUT, 10L);
 	curl_easy_setopt(http_curl, CURLOPT_USERAGENT, "kitstock/" VERSION);
 	headers = curl_slist_append(headers, "X-Kitstock-Station: cli");
-	headers = curl_slist_append(headers, "Accept: application/json");
-	headers = curl_slist_append(headers, "Expect:");
+	if (http_accepts != NULL) {
+		xasprintf(&text, "Accept: %s", http_accepts);
+		headers = curl_slist_append(headers, text);
+		free(text);
+		text = NULL;
+	} else
+		headers = curl_slist_append(headers,
+		    "Accept: application/json");
+	/* A file is sent only once kitstockd has accepted its size. */
+	headers = curl_slist_append(headers, body == NULL &&
+	    http_raw_type != NULL ? "Expect: 100-continue" : "Expect:");
 	if (http_auth != NULL)
 		headers = curl_slist_append(headers, http_auth);
-	if (body != NULL) {
+	if (body == NULL && http_raw_type != NULL) {
+		xasprintf(&text, "Content-Type: %s", http_raw_type);
+		headers = curl_slist_append(headers, text);
+		free(text);
+		text = NULL;
+		curl_easy_setopt(http_curl, CURLOPT_POSTFIELDS, http_raw);
+		curl_easy_setopt(http_curl, CURLOPT_POSTFIELDSIZE_LARGE,
+		    (curl_off_t)http_raw_len);
+	} else if (body != NULL) {
 		if ((text = json_dumps(body, JSON_COMPACT)) == NULL)
 			fatal("json_dumps");
 		headers = curl_slist_append(headers,
@@ -173,6 +249,7 @@ http_request(const char *method, const char *path, json_t *body,
 	curl_easy_setopt(http_curl, CURLOPT_WRITEDATA, out);
 
 	rc = curl_easy_perform(http_curl);
+	http_body(NULL, NULL, 0, NULL);
 	fclose(out);
 	curl_slist_free_all(headers);
 	if (text != NULL) {

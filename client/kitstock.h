@@ -55,6 +55,7 @@ typedef void (*cmd_print_cb)(struct cmd *, json_t *);
 #define CMD_SECRET	0x20	/* PIN and PUK from standard input */
 #define CMD_NAME	0x40	/* the argument is the body's "name" */
 #define CMD_FILE	0x80	/* the answer's bytes go to the file named */
+#define CMD_MIXED	0x100	/* arguments are tags of several letters */
 
 /*
  * A command (tmux's cmd_entry): the usage names every option it takes,
@@ -71,6 +72,7 @@ struct cmd_entry {
 	const char	*method;
 	const char	*path;
 	cmd_print_cb	 print;
+	int		(*exec)(struct cmd *);	/* NULL: one request */
 };
 
 /* A noun: its collection in the API, its tag letter, its list and verbs. */
@@ -103,10 +105,12 @@ void	 fatal(const char *) __attribute__((__noreturn__));
 int	 http_init(const char *, const char *, const char *, const char *);
 void	 http_free(void);
 void	 http_pin(const char *);
+void	 http_body(const char *, const void *, size_t, const char *);
 int	 http_request(const char *, const char *, json_t *, struct answer *,
 	    char **);
 char	*http_escape(const char *);
 void	 http_answer_free(struct answer *);
+int	 http_answer_save(const struct answer *, const char *, char **);
 
 /* output.c */
 FILE	*output_memstream(char **, size_t *);
@@ -125,6 +129,9 @@ extern const struct cmd_entry cmd_table[];
 int	 cmd_run(int, char **, int);
 void	 cmd_help(FILE *);
 void	 cmd_usage(FILE *, const struct cmd_noun *, const struct cmd_entry *);
+int	 cmd_send(struct cmd *, const char *, const char *, json_t *,
+	    struct answer *);
+char	*cmd_query(const char *, json_t *);
 
 /* cmd-item.c */
 extern const struct cmd_noun cmd_nouns[];
@@ -145,5 +152,44 @@ int	 cmd_unit_secret(json_t *);
 void	 cmd_report_print_stock(struct cmd *, json_t *);
 void	 cmd_report_print_programme(struct cmd *, json_t *);
 void	 cmd_report_print_communes(struct cmd *, json_t *);
+
+/* cmd-lot-import.c */
+int	 cmd_lot_import(struct cmd *);
+int	 cmd_lot_receive(struct cmd *);
+int	 cmd_lot_reconcile(struct cmd *);
+
+/* cmd-beneficiary.c: the beneficiary path */
+extern const struct column cmd_prescriber_columns[];
+extern const struct column cmd_beneficiary_columns[];
+extern const struct column cmd_diagnostic_columns[];
+extern const struct column cmd_offer_columns[];
+extern const struct column cmd_orientation_columns[];
+extern const struct column cmd_certification_columns[];
+extern const struct column cmd_followup_columns[];
+extern const struct cmd_entry cmd_prescriber_verbs[];
+extern const struct cmd_entry cmd_beneficiary_verbs[];
+extern const struct cmd_entry cmd_diagnostic_verbs[];
+extern const struct cmd_entry cmd_offer_verbs[];
+extern const struct cmd_entry cmd_orientation_verbs[];
+extern const struct cmd_entry cmd_certification_verbs[];
+extern const struct cmd_entry cmd_followup_verbs[];
+
+/* cmd-kit.c, cmd-distribution.c, cmd-topup.c, cmd-repair.c */
+extern const struct column cmd_kit_columns[];
+extern const struct column cmd_distribution_columns[];
+extern const struct cmd_entry cmd_kit_verbs[];
+extern const struct cmd_entry cmd_distribution_verbs[];
+extern const struct cmd_entry cmd_topup_verbs[];
+extern const struct cmd_entry cmd_repair_verbs[];
+int	 cmd_kit_accessories(struct cmd *);
+int	 cmd_kit_send(struct cmd *, const char *, const char *, json_t *);
+char	*cmd_kit_path(struct cmd *);
+int	 cmd_checkout(struct cmd *);
+
+/* cmd-label.c */
+extern const struct column cmd_printer_columns[];
+extern const struct cmd_entry cmd_printer_verbs[];
+extern const struct cmd_entry cmd_labels_verbs[];
+int	 cmd_label_exec(struct cmd *);
 
 #endif

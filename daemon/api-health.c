@@ -14,14 +14,17 @@ void
 api_health(struct req *req)
 {
 	int writable = store_writable();
+	long long writes, commits;
 
 	if (api_started == 0)
 		api_started = time(NULL);
-	reply_json(req, writable ? 200 : 503, json_pack("{ss ss si ss sI}",
+	http_stats(&writes, &commits);
+	reply_json(req, writable ? 200 : 503, json_pack("{ss ss si ss sI sI sI}",
 	    "status", writable ? "ok" : "degraded", "version", VERSION,
 	    "schema_version", store_schema_version(), "database",
 	    writable ? "writable" : "read_only", "uptime_s",
-	    (json_int_t)(time(NULL) - api_started)));
+	    (json_int_t)(time(NULL) - api_started), "writes",
+	    (json_int_t)writes, "commits", (json_int_t)commits));
 }
 
 /* Note when the daemon started serving. */

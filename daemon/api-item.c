@@ -11,7 +11,8 @@
 
 static const struct resource *const resources[] = {
 	&res_supplier, &res_location, &res_lot, &res_device, &res_sim,
-	&res_accessory, NULL
+	&res_accessory, &res_prescriber, &res_beneficiary, &res_offer,
+	&res_kit, &res_distribution, NULL
 };
 
 static int api_item_refs(struct req *, const struct field *);

@@ -16,6 +16,8 @@ static const struct field unit_state_fields[] = {
 	{ "to", FT_STRING, F_REQUIRED },
 	{ "reason", FT_TEXT, 0 },
 	{ "data_erased", FT_BOOL, 0 },
+	{ "erasure_method", FT_STRING, 0 },
+	{ "erased_by", FT_STRING, 0 },
 	{ NULL }
 };
 
@@ -50,10 +52,12 @@ api_unit_state(struct req *req)
 {
 	const struct resource *res = req->route->res;
 	const struct transition *t;
-	const char *to, *reason;
+	const char *to, *reason, *method, *by;
 	char tag[TAG_LEN + 1], from[STATE_LEN], loc[TAG_LEN + 1], next[256];
+	char since[32] = "";
 	int erased, erase_now;
 	enum store_status status;
+	json_t *details = NULL;
 
 	if (req_tag(req, 0, res->letter, tag) != 0 ||
 	    req_fields(req, unit_state_fields, 1) != 0)
@@ -61,6 +65,15 @@ api_unit_state(struct req *req)
 	to = req_str(req, "to");
 	reason = req_str(req, "reason");
 	erase_now = json_is_true(json_object_get(req->vals, "data_erased"));
+	method = req_str(req, "erasure_method");
+	by = req_str(req, "erased_by");
+	if ((method != NULL || by != NULL) && !erase_now) {
+		reply_error(req, 400, "invalid_field", method != NULL ?
+		    "erasure_method" : "erased_by",
+		    _("erasure_method and erased_by describe an erasure: give "
+		    "them with data_erased"));
+		return;
+	}
 	if (!lifecycle_known(res->lc, to)) {
 		reply_error(req, 400, "invalid_field", "to",
 		    _("state \"%s\" is not a state of a %s"), to,
@@ -73,6 +86,8 @@ api_unit_state(struct req *req)
 		return;
 	}
 	status = store_unit_get(res, tag, from, sizeof from, loc, &erased);
+	if (status == STORE_OK && res->letter == 'D')
+		status = store_device_holds_data(tag, since, sizeof since);
 	if (status != STORE_OK) {
 		api_reply_store(req, status, tag);
 		return;
@@ -98,6 +113,15 @@ api_unit_state(struct req *req)
 		    _("a reason is required to declare %s %s"), tag, to);
 		return;
 	}
+	/* A device back from a user holds their data until it is erased. */
+	if (since[0] != '\0' && strcmp(to, "in_stock") == 0 && !erase_now) {
+		reply_error(req, 409, "data_not_erased", "data_erased",
+		    _("%s holds its last user's data (since %s): it goes "
+		    "back to stock only once their erasure is recorded; "
+		    "erase it, then confirm with data_erased, erasure_method "
+		    "and erased_by"), tag, since);
+		return;
+	}
 	if ((t->how & LC_ERASED) && !erased && !erase_now) {
 		reply_error(req, 409, "data_not_erased", "data_erased",
 		    _("%s was returned: its data must be erased before it "
@@ -105,9 +129,22 @@ api_unit_state(struct req *req)
 		    "data_erased (kitstock state --data-erased)"), tag);
 		return;
 	}
+	if (erase_now && since[0] != '\0' && (method == NULL || by == NULL)) {
+		reply_error(req, 400, "missing_field", method == NULL ?
+		    "erasure_method" : "erased_by",
+		    _("%s holds its last user's data (since %s): record how "
+		    "it was erased and by whom (erasure_method, erased_by)"),
+		    tag, since);
+		return;
+	}
 	status = STORE_OK;
-	if (erase_now && !erased)
-		status = store_device_erased(&req->actor, tag);
+	if (erase_now && (!erased || since[0] != '\0')) {
+		if (method != NULL || by != NULL)
+			details = json_pack("{ss* ss*}", "method", method,
+			    "by", by);
+		status = store_device_erased(&req->actor, tag, details);
+		json_decref(details);
+	}
 	if (status == STORE_OK)
 		status = store_unit_state(res, &req->actor, tag, from, to,
 		    reason, NULL);

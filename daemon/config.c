@@ -20,6 +20,7 @@ struct keyword {
 };
 
 static int config_set_database(struct config *, const char *, char **);
+static int config_set_labels(struct config *, const char *, char **);
 static int config_set_language(struct config *, const char *, char **);
 static int config_set_listen(struct config *, const char *, char **);
 static int config_set_max_body(struct config *, const char *, char **);
@@ -35,6 +36,7 @@ static int config_keyword_cmp(const void *, const void *);
 /* Sorted by name: bsearch relies on it. */
 static const struct keyword config_keywords[] = {
 	{ "database", config_set_database },
+	{ "labels", config_set_labels },
 	{ "language", config_set_language },
 	{ "listen", config_set_listen },
 	{ "max-body", config_set_max_body },
@@ -67,6 +69,7 @@ config_free(struct config *c)
 	free(c->listen);
 	free(c->language);
 	free(c->profile);
+	free(c->labels);
 	free(c->tls_cert);
 	free(c->tls_key);
 	while (c->nroles > 0)
@@ -108,6 +111,14 @@ static int
 config_set_profile(struct config *c, const char *v, char **cause)
 {
 	config_replace(&c->profile, v);
+	return (0);
+}
+
+/* The directory of label templates (NAME.tpl). */
+static int
+config_set_labels(struct config *c, const char *v, char **cause)
+{
+	config_replace(&c->labels, v);
 	return (0);
 }
 
@@ -295,6 +306,7 @@ config_load(const char *path, struct config *c)
 	new.listen = c->listen ? xstrdup(c->listen) : NULL;
 	new.language = xstrdup(c->language);
 	new.profile = c->profile ? xstrdup(c->profile) : NULL;
+	new.labels = c->labels ? xstrdup(c->labels) : NULL;
 	new.tls_cert = c->tls_cert ? xstrdup(c->tls_cert) : NULL;
 	new.tls_key = c->tls_key ? xstrdup(c->tls_key) : NULL;
 	/* Role lines come from the file alone: a reload replaces them. */

@@ -33,11 +33,14 @@
 
 static struct evhttp *http;
 static struct evhttp *http_tcp;	/* its own: TLS applies to it alone */
+static long long http_writes;	/* write requests acknowledged */
+static long long http_commits;	/* transactions committed for them */
 static char *http_socket_path;
 
 static void http_request_cb(struct evhttp_request *, void *);
 static int http_listen_unix(const struct config *, char **);
 static void http_send(struct req *);
+static int http_media_is(const char *, const char *);
 
 /* Is a daemon answering on this socket? */
 int
@@ -210,6 +213,14 @@ http_stop(void)
 	}
 }
 
+/* Write requests acknowledged and the commits that made them durable. */
+void
+http_stats(long long *writes, long long *commits)
+{
+	*writes = http_writes;
+	*commits = http_commits;
+}
+
 /* Apply a reloaded body limit. */
 void
 http_reconfigure(const struct config *c)
@@ -271,6 +282,19 @@ http_method(enum evhttp_cmd_type t)
 	}
 }
 
+/* Is a Content-Type this media type (parameters such as charset aside)? */
+static int
+http_media_is(const char *ctype, const char *type)
+{
+	size_t n = strlen(type);
+
+	if (ctype == NULL)
+		return (0);
+	ctype += strspn(ctype, " \t");
+	return (strncasecmp(ctype, type, n) == 0 && (ctype[n] == '\0' ||
+	    ctype[n] == ';' || ctype[n] == ' ' || ctype[n] == '\t'));
+}
+
 /* Every request: route, media type, body, identity, handler, commit. */
 static void
 http_request_cb(struct evhttp_request *ev, void *arg)
@@ -327,14 +351,27 @@ http_request_cb(struct evhttp_request *ev, void *arg)
 	if ((len = evbuffer_get_length(in)) > 0) {
 		ctype = evhttp_find_header(evhttp_request_get_input_headers(ev),
 		    "Content-Type");
-		if (ctype == NULL || strncasecmp(ctype, "application/json",
-		    16) != 0) {
-			reply_error(req, 415, "unsupported_media_type", NULL,
-			    _("send the body as application/json (got %s)"),
-			    ctype != NULL ? ctype : _("no Content-Type"));
+		if (!http_media_is(ctype, req->route->accepts != NULL ?
+		    req->route->accepts : "application/json")) {
+			if (req->route->accepts == NULL)
+				reply_error(req, 415, "unsupported_media_type",
+				    NULL, _("send the body as application/json "
+				    "(got %s)"), ctype != NULL ? ctype :
+				    _("no Content-Type"));
+			else
+				reply_error(req, 415, "unsupported_media_type",
+				    NULL, _("send the body as %s (got %s)"),
+				    req->route->accepts, ctype != NULL ? ctype :
+				    _("no Content-Type"));
 			http_send(req);
 			return;
 		}
+	}
+	if (len > 0 && req->route->accepts != NULL) {
+		/* Not JSON: the handler reads the bytes as they came. */
+		req->raw = evbuffer_pullup(in, -1);
+		req->raw_len = len;
+	} else if (len > 0) {
 		req->body = json_loadb((const char *)evbuffer_pullup(in, -1),
 		    len, JSON_REJECT_DUPLICATES, &jerr);
 		if (req->body == NULL) {
@@ -374,6 +411,12 @@ http_request_cb(struct evhttp_request *ev, void *arg)
 		if ((status = store_commit()) != STORE_OK) {
 			req->status = 0;
 			api_reply_store(req, status, "");
+		} else {
+			http_writes++;
+			http_commits++;
+			/* After an erasure: no old page left in the WAL. */
+			if (req->checkpoint)
+				store_checkpoint();
 		}
 	} else
 		store_rollback();

@@ -12,6 +12,7 @@
 
 #include <jansson.h>
 
+#include "csv.h"
 #include "i18n.h"
 #include "tag.h"
 #include "xmalloc.h"
@@ -44,6 +45,9 @@ struct sqlite3_stmt;
 #define ROLE_INVENTORY	(ROLE_WAREHOUSE | ROLE_DISTRIBUTION | ROLE_COORDINATOR)
 #define ROLE_STOCK	(ROLE_WAREHOUSE | ROLE_COORDINATOR)
 #define ROLE_STAFF	(ROLE_INVENTORY | ROLE_PRESCRIBER | ROLE_EVALUATOR)
+/* Steps of a beneficiary's path: who records them, who reads them. */
+#define ROLE_PATH	(ROLE_DISTRIBUTION | ROLE_COORDINATOR)
+#define ROLE_PEOPLE	(ROLE_PATH | ROLE_PRESCRIBER)	/* prescribers: own */
 
 /* A "role user|group NAME ROLE" line of the configuration. */
 struct role_map {
@@ -61,6 +65,7 @@ struct config {
 	char		*listen;	/* "127.0.0.1:8750" or NULL */
 	char		*language;
 	char		*profile;	/* directory, NULL for the built-in 93 */
+	char		*labels;	/* label templates, NULL: installed */
 	size_t		 max_body;
 	struct role_map	*roles;
 	size_t		 nroles;
@@ -99,6 +104,8 @@ struct req {
 	const struct route	*route;
 	char			*params[ROUTE_PARAMS];	/* {tag} in the path */
 	json_t			*body;		/* request object, or NULL */
+	const unsigned char	*raw;		/* a body not JSON (route->accepts) */
+	size_t			 raw_len;
 	json_t			*vals;		/* validated, normalised fields */
 	struct evkeyvalq	*query;
 	struct actor		 actor;
@@ -112,6 +119,7 @@ struct req {
 	char			*content_type;
 	struct evbuffer		*out;
 	int			 replied;
+	int			 checkpoint;	/* WAL TRUNCATE after the commit */
 };
 
 enum field_type {
@@ -270,6 +278,8 @@ enum store_status store_id_of(const char *, const char *, int64_t *);
 /* store-item.c: generic create, show, list, edit */
 enum store_status store_item_add(const struct resource *, const struct actor *,
 	    json_t *, char *);
+enum store_status store_item_add_as(const struct resource *,
+	    const struct actor *, json_t *, const char *);
 enum store_status store_item_get(const struct resource *, const char *,
 	    json_t **);
 enum store_status store_item_list(const struct resource *, json_t *,
@@ -290,7 +300,8 @@ enum store_status store_unit_get(const struct resource *, const char *,
 enum store_status store_unit_state(const struct resource *,
 	    const struct actor *, const char *, const char *, const char *,
 	    const char *, json_t *);
-enum store_status store_device_erased(const struct actor *, const char *);
+enum store_status store_device_erased(const struct actor *, const char *,
+	    json_t *);
 enum store_status store_unit_move(const struct resource *,
 	    const struct actor *, const char *, const char *, const char *,
 	    const char *);
@@ -343,6 +354,7 @@ void	 tls_stop(void);
 int	 http_start(struct event_base *, const struct config *, char **);
 void	 http_stop(void);
 void	 http_reconfigure(const struct config *);
+void	 http_stats(long long *, long long *);
 int	 http_socket_alive(const char *);
 
 /* route.c */
@@ -354,6 +366,7 @@ struct route {
 	route_handler	 handler;
 	const struct resource *res;
 	int		 roles;		/* ROLE_*; 0: coordinators only */
+	const char	*accepts;	/* body media type; NULL: JSON */
 };
 extern const struct route route_table[];
 const struct route *route_find(const char *, const char *, char **, int *);
@@ -392,6 +405,362 @@ void	 api_reply_store(struct req *, enum store_status, const char *);
 void	 api_answer(struct req *, enum store_status, int, json_t *,
 	    const char *);
 
+/* label.c: label templates and rendering (no I/O) */
+#define LABEL_TEXTS_MAX		16
+#define LABEL_MAX		210	/* labels per request: 10 A4 sheets */
+enum label_format {
+	LABEL_PDF,
+	LABEL_PNG,
+	LABEL_ZPL,
+};
+enum label_ec {
+	LABEL_EC_AUTO,		/* H where modules are >= 0.5 mm, else Q */
+	LABEL_EC_Q,
+	LABEL_EC_H,
+};
+struct label_text {
+	double		 x, y, w;	/* mm: left, top, width */
+	double		 size;		/* points */
+	int		 bold;
+	char		*text;		/* with {field} and {field?} */
+};
+struct label_tpl {
+	char		*name;
+	char		*title;
+	char		*media;		/* CUPS media for PDF jobs, or NULL */
+	char		 letters[16];	/* tag letters it prints */
+	char		 defaults[16];	/* letters it prints unless told */
+	double		 w, h;		/* the label, mm */
+	double		 qr_x, qr_y, qr_size;
+	enum label_ec	 ec;
+	double		 page_w, page_h;	/* sheets only */
+	int		 cols, rows;
+	double		 pitch_x, pitch_y, origin_x, origin_y;
+	int		 origin_set;
+	struct label_text texts[LABEL_TEXTS_MAX];
+	int		 ntexts;
+};
+struct label_tpl *label_tpl_parse(const char *, const char *, char **);
+void	 label_tpl_free(struct label_tpl *);
+json_t	*label_tpl_json(const struct label_tpl *);
+int	 label_tpl_takes(const struct label_tpl *, char);
+int	 label_tpl_per_page(const struct label_tpl *);
+int	 label_fonts(const void *, size_t, const void *, size_t, char **);
+void	 label_fonts_free(void);
+int	 label_render(const struct label_tpl **, json_t *, enum label_format,
+	    int, char **, size_t *, char **);
+
+/* label-print.c: templates and fonts from files, printing through CUPS */
+struct label_set {
+	struct label_tpl	**tpls;
+	size_t			 n;
+	json_t			*errors;	/* templates that do not parse */
+};
+/* What to print: a record (tag and fields) and a template per label. */
+struct label_batch {
+	json_t			*recs;
+	const struct label_tpl	**tpls;
+	json_t			*names;		/* templates used */
+};
+void	 label_configure(const struct config *);
+void	 label_print_start(struct event_base *);
+void	 label_print_stop(void);
+int	 label_print_fonts(char **);
+struct label_set *label_set_load(char **);
+void	 label_set_free(struct label_set *);
+const struct label_tpl *label_set_find(const struct label_set *,
+	    const char *);
+const struct label_tpl *label_set_default(const struct label_set *, char);
+int	 label_print_prepare(const struct label_set *, json_t *, const char *,
+	    json_t *, struct label_batch *, int *, const char **, char **);
+void	 label_batch_free(struct label_batch *);
+int	 label_print_queue(const char *, char **);
+int	 label_print_batch(const struct actor *, json_t *,
+	    const struct label_batch *, int, json_t **, int *, char **);
+/*
+ * For receiving: call label_print_on_receive(actor, location, tag, &job)
+ * in the receiving transaction once tag is in stock at location. If the
+ * location prints on receive (PUT /v1/locations/L/print-on-receive), the
+ * tag's label goes to its printer and *job is the print job as recorded
+ * (state "sent", or "failed" with its "reason": a label that cannot print
+ * never stops a receiving); else *job is NULL. Only a database error
+ * returns other than STORE_OK. *job belongs to the caller.
+ */
+enum store_status label_print_on_receive(const struct actor *, const char *,
+	    const char *, json_t **);
+
+/* store-label.c */
+enum store_status store_label_record(const char *, json_t **);
+enum store_status store_label_reserve(const struct actor *, char, long long,
+	    json_t **);
+/*
+ * For receiving: bind a pre-printed tag (tag_reservation) once, with what
+ * it was bound to (e.g. the serial): STORE_NOTFOUND if it was never
+ * reserved, STORE_CONFLICT if already bound. The item then takes that tag,
+ * and its row id is the tag's sequence number (tag_seq).
+ */
+enum store_status store_label_bind(const struct actor *, const char *,
+	    const char *);
+enum store_status store_label_reservation(const char *, json_t **);
+enum store_status store_label_printed(const char *, int *);
+enum store_status store_printer_add(const struct actor *, json_t *);
+enum store_status store_printer_get(const char *, json_t **);
+enum store_status store_printer_list(json_t **);
+enum store_status store_printer_delete(const struct actor *, const char *);
+enum store_status store_printer_receive_set(const struct actor *,
+	    const char *, const char *, const char *);
+enum store_status store_printer_receive_get(const char *, json_t **);
+enum store_status store_print_job_add(const struct actor *, json_t *);
+enum store_status store_print_job_done(const struct actor *, int64_t,
+	    const char *, const char *);
+enum store_status store_print_job_get(int64_t, json_t **);
+enum store_status store_print_jobs_waiting(json_t **);
+
+/* api-label.c */
+void	 api_label_render(struct req *);
+void	 api_label_templates(struct req *);
+void	 api_label_blank(struct req *);
+void	 api_printer_list(struct req *);
+void	 api_printer_add(struct req *);
+void	 api_printer_delete(struct req *);
+void	 api_printer_receive(struct req *);
+void	 api_print(struct req *);
+void	 api_print_job(struct req *);
+
+/* api-lot-import.c: delivery manifests, receiving, reconciliation */
+void	 api_lot_import(struct req *);
+void	 api_lot_receive(struct req *);
+void	 api_lot_reconcile(struct req *);
+
+/* store-manifest.c */
+enum store_status store_lot_find(const char *, int64_t *, char *);
+enum store_status store_lot_by_ref(const char *, const char *, char *);
+enum store_status store_manifest_next_import(int64_t, int *);
+enum store_status store_manifest_in_lot(int64_t, const char *, size_t *);
+enum store_status store_manifest_add(int64_t, int, const struct csv_unit *,
+	    const char *, const char *, const char *);
+enum store_status store_manifest_find(int64_t, const char *, json_t **);
+enum store_status store_manifest_elsewhere(int64_t, const char *, char *);
+enum store_status store_manifest_received(int64_t, const char *);
+enum store_status store_sim_iccid_holder(const char *, char *);
+enum store_status store_manifest_reconcile(int64_t, json_t **, json_t **);
+
+/* store-beneficiary.c: beneficiaries, identity, the steps of their path */
+struct beneficiary_facts {
+	int64_t		 id;
+	char		 tag[TAG_LEN + 1];
+	char		 prescriber[TAG_LEN + 1];
+	char		 category[32];
+	char		 referred_on[11];
+	char		 consent_on[11];
+	char		 diagnosed_on[11];	/* "" without a diagnostic */
+	char		 oriented_on[11];	/* first orientation, or "" */
+	char		 first_step_on[11];	/* first step after diagnostic */
+	char		 handed_over_on[11];	/* first hand-over in force */
+	char		 erased_at[32];		/* identity erased, or "" */
+	int		 identity;		/* an identity is recorded */
+	int		 followups;		/* recorded: 1 (3 months), 2 (6) */
+};
+enum store_status store_beneficiary_setting(const char *, char **);
+enum store_status store_beneficiary_territory(const char *, char **);
+enum store_status store_beneficiary_commune_territory(const char *, char *,
+	    size_t);
+enum store_status store_beneficiary_facts(const char *,
+	    struct beneficiary_facts *);
+enum store_status store_beneficiary_add(const struct actor *, json_t *,
+	    char *);
+enum store_status store_beneficiary_edit(const struct actor *, const char *,
+	    json_t *, json_t **);
+enum store_status store_beneficiary_identity_set(const struct actor *,
+	    const struct beneficiary_facts *, json_t *);
+enum store_status store_beneficiary_identity_show(const struct actor *,
+	    const char *, json_t **);
+enum store_status store_beneficiary_erase(const struct actor *,
+	    const struct beneficiary_facts *, const char *, const char *);
+enum store_status store_beneficiary_export(const struct actor *,
+	    const char *, json_t **);
+enum store_status store_beneficiary_purge(const struct actor *, long long,
+	    const char *, int, json_t **);
+enum store_status store_beneficiary_rows(const char *, json_t *, int64_t,
+	    long long, json_t **);
+enum store_status store_beneficiary_row(const char *, int64_t, json_t **);
+enum store_status store_beneficiary_update(const struct actor *,
+	    const char *, const char *, int64_t, const char *, const char *,
+	    const struct field *, json_t *, json_t *, json_t *, json_t **);
+enum store_status store_beneficiary_months(const char *, int, char *,
+	    size_t);
+enum store_status store_beneficiary_diagnostic_add(const struct actor *,
+	    const struct beneficiary_facts *, json_t *);
+enum store_status store_beneficiary_orientation_add(const struct actor *,
+	    const struct beneficiary_facts *, json_t *, int64_t *);
+enum store_status store_beneficiary_certification_add(const struct actor *,
+	    const struct beneficiary_facts *, json_t *, int64_t *);
+enum store_status store_beneficiary_followup_add(const struct actor *,
+	    const struct beneficiary_facts *, json_t *, int64_t *);
+enum store_status store_beneficiary_schedule(json_t *, const char *,
+	    const char *, long long, json_t **);
+
+/* api-beneficiary.c: the record, identity, and helpers for the steps */
+void	 api_beneficiary_today(char *, size_t);
+void	 api_beneficiary_step_date(struct req *, char *, size_t);
+int	 api_beneficiary_past(struct req *, const char *, const char *);
+int	 api_beneficiary_order(struct req *, const char *, const char *,
+	    const char *, const char *, const char *, const char *);
+int	 api_beneficiary_note(struct req *, const char *);
+int	 api_beneficiary_territory(struct req *, const char *);
+int	 api_beneficiary_commune(struct req *, const char *, const char *);
+int	 api_beneficiary_load(struct req *, const char *, const char *,
+	    struct beneficiary_facts *);
+int	 api_beneficiary_scope(struct req *, const char *, const char *);
+int	 api_beneficiary_scope_list(struct req *, json_t *);
+int	 api_beneficiary_id(struct req *, const char *, int64_t *);
+void	 api_beneficiary_rows(struct req *, const char *,
+	    const struct field *);
+void	 api_beneficiary_row(struct req *, const char *, const char *);
+long long api_beneficiary_retention(void);
+void	 api_beneficiary_add(struct req *);
+void	 api_beneficiary_list(struct req *);
+void	 api_beneficiary_show(struct req *);
+void	 api_beneficiary_edit(struct req *);
+void	 api_beneficiary_identity(struct req *);
+void	 api_beneficiary_identity_set(struct req *);
+void	 api_beneficiary_erase(struct req *);
+void	 api_beneficiary_export(struct req *);
+void	 api_beneficiary_purge(struct req *);
+
+/* api-diagnostic.c */
+void	 api_diagnostic_add(struct req *);
+void	 api_diagnostic_show(struct req *);
+void	 api_diagnostic_list(struct req *);
+void	 api_diagnostic_edit(struct req *);
+
+/* api-training.c: offers, orientations, certifications */
+void	 api_orientation_add(struct req *);
+void	 api_orientation_list(struct req *);
+void	 api_orientation_show(struct req *);
+void	 api_orientation_edit(struct req *);
+void	 api_certification_add(struct req *);
+void	 api_certification_list(struct req *);
+void	 api_certification_show(struct req *);
+
+/* api-followup.c */
+void	 api_followup_add(struct req *);
+void	 api_followup_list(struct req *);
+void	 api_followup_show(struct req *);
+
+/* retention.c: identities erased after the retention period */
+void	 retention_run(void);
+void	 retention_start(struct event_base *);
+void	 retention_stop(void);
+
+/* store-kit.c: kits, their plan, units and accessories */
+enum store_status store_kit_needs(const char *, json_t **);
+enum store_status store_kit_of(const char *, char *, char *, size_t);
+enum store_status store_kit_add(const char *, const char *, int64_t,
+	    const char *, const char *, char *);
+enum store_status store_kit_plan_add(const char *, const char *,
+	    const char *, long long);
+enum store_status store_kit_get(const char *, json_t **);
+enum store_status store_kit_state(const struct actor *, const char *,
+	    const char *, const char *, const char *, json_t *);
+enum store_status store_kit_contribution(const char *, int64_t);
+enum store_status store_kit_plan(const char *, json_t **);
+enum store_status store_kit_units(const char *, json_t **);
+enum store_status store_kit_accessories(const char *, json_t **);
+enum store_status store_kit_holder(const char *, char *, char *);
+enum store_status store_kit_unit_add(const char *, const char *,
+	    const char *);
+enum store_status store_kit_unit_remove(const char *, const char *,
+	    const char *);
+enum store_status store_kit_accessory_set(const char *, const char *,
+	    const char *, long long);
+enum store_status store_location_kind(const char *, char *, size_t);
+enum store_status store_programme_value(const char *, char **);
+
+/* store-distribution.c: events, checkouts, paid periods of SIM cards */
+enum store_status store_convocation_add(const char *, const char *,
+	    const char *);
+enum store_status store_convocation_get(const char *, const char *, char *,
+	    size_t);
+enum store_status store_convocation_outcome(const char *, const char *,
+	    const char *);
+enum store_status store_convocations(const char *, json_t **);
+enum store_status store_distribution_identity(const char *, json_t **);
+enum store_status store_handover_add(const struct actor *, const char *,
+	    const char *, const char *, const char *, int64_t, const char *,
+	    const char *, int64_t *);
+enum store_status store_handover_cancel(int64_t, const char *, const char *);
+enum store_status store_device_user_data(const char *, const char *);
+enum store_status store_sim_activate(const struct actor *, const char *,
+	    int64_t, const char *, long long, int64_t, char *, size_t);
+enum store_status store_sim_deactivate(int64_t, const char *);
+enum store_status store_handover_topups(int64_t, json_t **);
+enum store_status store_distribution_payments(const char *, json_t **);
+enum store_status store_distribution_close(const char *, const char *,
+	    int64_t, int64_t, const char *);
+enum store_status store_sim_connection(const char *, json_t **);
+enum store_status store_sim_of(const char *, char *);
+enum store_status store_topup_add(const struct actor *, const char *,
+	    int64_t, const char *, int64_t, const char *, int64_t *);
+enum store_status store_topup_get(int64_t, json_t **);
+enum store_status store_topups(const char *, const char *, json_t **);
+enum store_status store_connections(long long, const char *, const char *,
+	    json_t **);
+
+/* store-repair.c */
+enum store_status store_repair_open_of(const char *, char *, size_t);
+enum store_status store_repair_add(const char *, const char *, const char *,
+	    const char *, const char *, const char *, int64_t *);
+enum store_status store_repair_get(int64_t, json_t **);
+enum store_status store_repairs(const char *, const char *, const char *,
+	    const char *, json_t **);
+enum store_status store_repair_close(int64_t, const char *, const char *,
+	    const char *, const char *);
+enum store_status store_device_holds_data(const char *, char *, size_t);
+
+/* api-kit.c */
+extern const char *const kit_device_kinds[];
+enum store_status api_kit_flow(const struct actor *, const struct resource *,
+	    const char *, const char *, const char *, const char *, json_t *);
+int	 api_kit_cap(struct req *, const char *, int64_t);
+int	 api_kit_unit(struct req *, const char *, const char *, struct item *);
+void	 api_kit_add(struct req *);
+void	 api_kit_pick(struct req *);
+void	 api_kit_unpick(struct req *);
+void	 api_kit_ready(struct req *);
+void	 api_kit_cancel(struct req *);
+void	 api_kit_return(struct req *);
+
+/* api-distribution.c */
+void	 api_distribution_show(struct req *);
+void	 api_distribution_convoke(struct req *);
+void	 api_distribution_checkout(struct req *);
+void	 api_distribution_uncheckout(struct req *);
+void	 api_distribution_close(struct req *);
+void	 api_distribution_receipt(struct req *);
+
+/* api-topup.c */
+void	 api_topup_add(struct req *);
+void	 api_topup_list(struct req *);
+void	 api_topup_connections(struct req *);
+void	 api_topup_due(struct req *);
+
+/* api-repair.c */
+void	 api_repair_add(struct req *);
+void	 api_repair_close(struct req *);
+void	 api_repair_show(struct req *);
+void	 api_repair_list(struct req *);
+void	 api_repair_erasure(struct req *);
+
+/* receipt.c: hand-over and contribution receipts as PDF (no I/O) */
+enum receipt_kind {
+	RECEIPT_HANDOVER,
+	RECEIPT_CONTRIBUTION,
+};
+int	 receipt_render(json_t *, enum receipt_kind, char **, size_t *,
+	    char **);
+void	 receipt_free(void);
+
 /* resources, one file each */
 extern const struct resource res_supplier;
 extern const struct resource res_location;
@@ -399,6 +768,11 @@ extern const struct resource res_lot;
 extern const struct resource res_device;
 extern const struct resource res_sim;
 extern const struct resource res_accessory;
+extern const struct resource res_prescriber;
+extern const struct resource res_beneficiary;
+extern const struct resource res_offer;
+extern const struct resource res_kit;
+extern const struct resource res_distribution;
 const struct resource *resource_by_letter(char);
 
 #endif

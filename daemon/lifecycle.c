@@ -28,17 +28,21 @@ static const struct transition lifecycle_device_table[] = {
 	{ "in_stock", "scrapped", LC_STATE },
 	{ "in_stock", "lost", LC_STATE },
 	{ "in_stock", "reserved", LC_FLOW },
-	{ "reserved", "in_stock", LC_STATE },
+	/* Unpicking a unit, or cancelling its kit, is also a flow. */
+	{ "reserved", "in_stock", LC_STATE | LC_FLOW },
 	{ "reserved", "in_kit", LC_FLOW },
 	{ "in_kit", "in_stock", LC_FLOW },
 	{ "in_kit", "handed_over", LC_FLOW },
 	{ "handed_over", "lost", LC_STATE },
 	{ "handed_over", "returned", LC_FLOW },
-	{ "returned", "in_repair", LC_STATE },
+	/* A wrong checkout cancelled by a coordinator: back in its kit. */
+	{ "handed_over", "in_kit", LC_FLOW },
+	/* A repair ticket opened on a returned device, or its outcome. */
+	{ "returned", "in_repair", LC_STATE | LC_FLOW },
 	{ "returned", "scrapped", LC_STATE },
 	{ "returned", "in_stock", LC_STATE | LC_ERASED },
 	{ "in_repair", "in_stock", LC_STATE },
-	{ "in_repair", "scrapped", LC_STATE },
+	{ "in_repair", "scrapped", LC_STATE | LC_FLOW },
 	{ "in_repair", "handed_over", LC_FLOW },
 	{ "lost", "in_stock", LC_STATE },
 	{ NULL, NULL, 0 }
@@ -48,16 +52,19 @@ static const struct transition lifecycle_sim_table[] = {
 	{ "in_stock", "reserved", LC_FLOW },
 	{ "in_stock", "lost", LC_STATE },
 	{ "in_stock", "terminated", LC_STATE },
-	{ "reserved", "in_stock", LC_STATE },
+	{ "reserved", "in_stock", LC_STATE | LC_FLOW },
 	{ "reserved", "in_kit", LC_FLOW },
 	{ "in_kit", "in_stock", LC_FLOW },
 	{ "in_kit", "active", LC_FLOW },
+	/* A wrong checkout cancelled by a coordinator: back in its kit. */
+	{ "active", "in_kit", LC_FLOW },
 	{ "active", "suspended", LC_STATE },
 	{ "active", "terminated", LC_STATE },
-	{ "active", "returned", LC_STATE },
+	/* Given back alone, or with its whole kit (a flow). */
+	{ "active", "returned", LC_STATE | LC_FLOW },
 	{ "suspended", "active", LC_STATE },
 	{ "suspended", "terminated", LC_STATE },
-	{ "suspended", "returned", LC_STATE },
+	{ "suspended", "returned", LC_STATE | LC_FLOW },
 	{ "lost", "in_stock", LC_STATE },
 	{ NULL, NULL, 0 }
 };

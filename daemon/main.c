@@ -215,6 +215,9 @@ main(int argc, char **argv)
 	main_absolute(&conf.socket);
 	if (conf.profile != NULL)
 		main_absolute(&conf.profile);
+	if (conf.labels != NULL)
+		main_absolute(&conf.labels);
+	label_configure(&conf);
 
 	signal(SIGPIPE, SIG_IGN);
 	if ((base = event_base_new()) == NULL)
@@ -223,8 +226,10 @@ main(int argc, char **argv)
 		fatalx("database %s: %s", conf.database, cause);
 	if (profile_load(conf.profile, &cause) != 0)
 		fatalx("profile: %s", cause);
+	retention_start(base);
 	if (http_start(base, &conf, &cause) != 0)
 		fatalx("%s", cause);
+	label_print_start(base);
 	if (!foreground && daemon(0, 0) != 0)
 		fatal("daemon");
 
@@ -242,6 +247,9 @@ main(int argc, char **argv)
 	event_base_dispatch(base);
 
 	http_stop();
+	receipt_free();		/* before the labels reset cairo's caches */
+	label_print_stop();
+	retention_stop();
 	store_close();
 	event_free(ev_term);
 	event_free(ev_int);

@@ -17,6 +17,8 @@
 static void store_item_value_sql(FILE *, const struct field *, int);
 static void store_item_bind(sqlite3_stmt *, int, json_t *);
 static char *store_item_display(const struct field *, json_t *);
+static enum store_status store_item_insert(const struct resource *,
+	    const struct actor *, json_t *, const char *, int64_t);
 
 /* The column that holds a field, or NULL if the field has no column. */
 char *
@@ -117,6 +119,35 @@ enum store_status
 store_item_add(const struct resource *res, const struct actor *a,
     json_t *vals, char *tag)
 {
+	int64_t id;
+
+	if ((id = store_next_id(res->table)) <= 0)
+		return (STORE_ERROR);
+	if ((unsigned long)id > TAG_SEQ_MAX)
+		return (STORE_FULL);
+	tag_make(tag, res->letter, id);
+	return (store_item_insert(res, a, vals, tag, id));
+}
+
+/*
+ * The same with a given tag of the resource's letter (a pre-printed one,
+ * its sequence number reserved): the row id stays the tag's sequence.
+ */
+enum store_status
+store_item_add_as(const struct resource *res, const struct actor *a,
+    json_t *vals, const char *tag)
+{
+	if (tag[0] != res->letter || tag_check(tag, res->letter, NULL, NULL,
+	    NULL) != 0)
+		return (STORE_INVALID);
+	return (store_item_insert(res, a, vals, tag, tag_seq(tag)));
+}
+
+/* Insert the row with this id and tag, and its ledger row. */
+static enum store_status
+store_item_insert(const struct resource *res, const struct actor *a,
+    json_t *vals, const char *tag, int64_t id)
+{
 	const struct field *f;
 	sqlite3_stmt *s;
 	FILE *cols, *values;
@@ -124,14 +155,8 @@ store_item_add(const struct resource *res, const struct actor *a,
 	size_t clen, vlen;
 	json_t *v, *bound[64];
 	int n = 0, i;
-	int64_t id;
 	enum store_status status;
 
-	if ((id = store_next_id(res->table)) <= 0)
-		return (STORE_ERROR);
-	if ((unsigned long)id > TAG_SEQ_MAX)
-		return (STORE_FULL);
-	tag_make(tag, res->letter, id);
 	store_now(now, sizeof now);
 
 	cols = open_memstream(&csql, &clen);

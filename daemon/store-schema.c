@@ -210,16 +210,362 @@ const char *const store_migrations[] = {
 	" LEFT JOIN commune c ON c.insee = b.commune",
 
 	/* 4: diagnostics, offers, orientations, certifications, follow-ups. */
-	"SELECT 1",
+	/*
+	 * One diagnostic per beneficiary (corrections are edits in the
+	 * ledger); late: made after the programme's diagnostic deadline.
+	 */
+	"CREATE TABLE diagnostic (beneficiary_id INTEGER PRIMARY KEY"
+	" REFERENCES beneficiary (id), diagnosed_on TEXT NOT NULL,"
+	" adviser TEXT NOT NULL,"
+	" device_need TEXT NOT NULL CHECK (device_need IN ('none', 'desktop',"
+	" 'laptop', 'tablet', 'smartphone')),"
+	" connection_need TEXT NOT NULL CHECK (connection_need IN ('none',"
+	" 'sim', '4g-router')),"
+	" autonomy INTEGER NOT NULL CHECK (autonomy BETWEEN 1 AND 4),"
+	" training_wished TEXT NOT NULL DEFAULT 'none' CHECK (training_wished"
+	" IN ('none', 'any', 'initiation', 'online_procedures',"
+	" 'further_skills', 'creative_digital')),"
+	" certification_wished BOOLEAN NOT NULL DEFAULT 0"
+	" CHECK (certification_wished IN (0, 1)),"
+	" note TEXT CHECK (length(note) <= 280),"
+	" late BOOLEAN NOT NULL DEFAULT 0 CHECK (late IN (0, 1)),"
+	" created_at TEXT NOT NULL);"
+	"CREATE INDEX diagnostic_on ON diagnostic (diagnosed_on);"
+
+	/* Training offers: existing local ones, or extra ones we build. */
+	"CREATE TABLE offer (id INTEGER PRIMARY KEY, tag TEXT NOT NULL UNIQUE,"
+	" name TEXT NOT NULL, provider TEXT NOT NULL,"
+	" kind TEXT NOT NULL CHECK (kind IN ('initiation', 'online_procedures',"
+	" 'further_skills', 'creative_digital')),"
+	" commune TEXT NOT NULL REFERENCES commune (insee),"
+	" extra BOOLEAN NOT NULL DEFAULT 0 CHECK (extra IN (0, 1)),"
+	" contact TEXT, created_at TEXT NOT NULL, UNIQUE (provider, name));"
+
+	/* attended and completed stay NULL until someone knows. */
+	"CREATE TABLE orientation (id INTEGER PRIMARY KEY,"
+	" beneficiary_id INTEGER NOT NULL REFERENCES beneficiary (id),"
+	" offer_id INTEGER NOT NULL REFERENCES offer (id),"
+	" oriented_on TEXT NOT NULL,"
+	" funding TEXT NOT NULL DEFAULT 'free' CHECK (funding IN ('free',"
+	" 'pass_numerique', 'cpf')),"
+	" attended BOOLEAN CHECK (attended IN (0, 1)),"
+	" completed BOOLEAN CHECK (completed IN (0, 1)),"
+	" created_at TEXT NOT NULL, UNIQUE (beneficiary_id, offer_id),"
+	" CHECK (completed IS NOT 1 OR attended IS 1));"
+	"CREATE INDEX orientation_offer ON orientation (offer_id);"
+
+	"CREATE TABLE certification (id INTEGER PRIMARY KEY,"
+	" beneficiary_id INTEGER NOT NULL REFERENCES beneficiary (id),"
+	" kind TEXT NOT NULL CHECK (kind IN ('pix', 'clea_numerique')),"
+	" certified_on TEXT NOT NULL,"
+	" result TEXT NOT NULL CHECK (result IN ('passed', 'failed')),"
+	" score INTEGER CHECK (score BETWEEN 0 AND 1024),"
+	" created_at TEXT NOT NULL);"
+	"CREATE INDEX certification_beneficiary ON certification"
+	" (beneficiary_id);"
+
+	/*
+	 * Follow-ups recorded, at 3 and 6 months; due_on and basis say what
+	 * the schedule was when it was recorded (hand-over, orientation or
+	 * diagnostic).
+	 */
+	"CREATE TABLE followup (id INTEGER PRIMARY KEY,"
+	" beneficiary_id INTEGER NOT NULL REFERENCES beneficiary (id),"
+	" month INTEGER NOT NULL CHECK (month IN (3, 6)),"
+	" followed_on TEXT NOT NULL, due_on TEXT NOT NULL,"
+	" basis TEXT NOT NULL CHECK (basis IN ('handed_over', 'orientation',"
+	" 'diagnostic')),"
+	" reached BOOLEAN NOT NULL DEFAULT 1 CHECK (reached IN (0, 1)),"
+	" device_in_use BOOLEAN CHECK (device_in_use IN (0, 1)),"
+	" connected BOOLEAN CHECK (connected IN (0, 1)),"
+	" training_followed BOOLEAN CHECK (training_followed IN (0, 1)),"
+	" certified BOOLEAN CHECK (certified IN (0, 1)),"
+	" problems TEXT CHECK (length(problems) <= 280),"
+	" created_at TEXT NOT NULL, UNIQUE (beneficiary_id, month));"
+
+	/* The tag of a diagnostic is its beneficiary's. */
+	"CREATE VIEW diagnostic_v AS SELECT d.beneficiary_id AS id, b.tag,"
+	" b.territory, p.tag AS prescriber, d.diagnosed_on,"
+	" d.adviser, d.device_need, d.connection_need,"
+	" d.autonomy, d.training_wished, d.certification_wished, d.note,"
+	" d.late, d.created_at FROM diagnostic d"
+	" JOIN beneficiary b ON b.id = d.beneficiary_id"
+	" JOIN prescriber p ON p.id = b.prescriber_id;"
+
+	"CREATE VIEW offer_v AS SELECT o.id, o.tag, o.name, o.provider, o.kind,"
+	" o.commune, c.name AS commune_name, c.territory, o.extra, o.contact,"
+	" (SELECT count(*) FROM orientation r WHERE r.offer_id = o.id)"
+	" AS orientations, o.created_at"
+	" FROM offer o JOIN commune c ON c.insee = o.commune;"
+
+	"CREATE VIEW orientation_v AS SELECT r.id, b.tag AS beneficiary,"
+	" b.territory, p.tag AS prescriber, o.tag AS offer,"
+	" o.name AS offer_name, o.kind AS offer_kind, o.provider,"
+	" r.oriented_on, r.funding, r.attended, r.completed, r.created_at"
+	" FROM orientation r JOIN beneficiary b ON b.id = r.beneficiary_id"
+	" JOIN prescriber p ON p.id = b.prescriber_id"
+	" JOIN offer o ON o.id = r.offer_id;"
+
+	"CREATE VIEW certification_v AS SELECT c.id, b.tag AS beneficiary,"
+	" b.territory, p.tag AS prescriber, c.kind, c.certified_on, c.result,"
+	" c.score, c.created_at FROM certification c"
+	" JOIN beneficiary b ON b.id = c.beneficiary_id"
+	" JOIN prescriber p ON p.id = b.prescriber_id;"
+
+	"CREATE VIEW followup_v AS SELECT f.id, b.tag AS beneficiary,"
+	" b.territory, p.tag AS prescriber, f.month, f.followed_on, f.due_on,"
+	" f.basis, f.reached, f.device_in_use, f.connected,"
+	" f.training_followed, f.certified, f.problems, f.created_at"
+	" FROM followup f JOIN beneficiary b ON b.id = f.beneficiary_id"
+	" JOIN prescriber p ON p.id = b.prescriber_id;"
+
+	/* Databases whose 93 profile was loaded before retention existed. */
+	"INSERT INTO programme (key, value) SELECT 'retention-months', '24'"
+	" WHERE EXISTS (SELECT 1 FROM programme WHERE key = 'code'"
+	" AND value = '93') AND NOT EXISTS (SELECT 1 FROM programme"
+	" WHERE key = 'retention-months')",
 
 	/* 5: kits, distributions, hand-overs, top-ups, repairs. */
-	"SELECT 1",
+	/*
+	 * A kit: what a beneficiary is to receive (kit_plan: device kinds,
+	 * SIM cards, accessories counted), the units picked into it
+	 * (kit_unit: a unit is in one kit at a time, the partial unique
+	 * indexes say so), and the accessories taken from the stock of the
+	 * location it is picked at (kit_accessory).
+	 */
+	"CREATE TABLE kit (id INTEGER PRIMARY KEY, tag TEXT NOT NULL UNIQUE,"
+	" beneficiary_id INTEGER NOT NULL REFERENCES beneficiary (id),"
+	" location_id INTEGER NOT NULL REFERENCES location (id),"
+	" state TEXT NOT NULL DEFAULT 'planned' CHECK (state IN ('planned',"
+	" 'picking', 'ready', 'handed_over', 'cancelled', 'returned')),"
+	" contribution_cents INTEGER NOT NULL DEFAULT 0"
+	" CHECK (contribution_cents >= 0),"
+	" allocated_at TEXT NOT NULL, ready_at TEXT, closed_at TEXT,"
+	" close_reason TEXT, notes TEXT, created_at TEXT NOT NULL);"
+	"CREATE INDEX kit_beneficiary ON kit (beneficiary_id);"
+	"CREATE INDEX kit_state ON kit (state);"
+
+	"CREATE TABLE kit_plan (kit_id INTEGER NOT NULL REFERENCES kit (id),"
+	" kind TEXT NOT NULL CHECK (kind IN ('desktop', 'laptop', 'tablet',"
+	" 'smartphone', '4g-router', 'sim', 'accessory')),"
+	" accessory_id INTEGER REFERENCES accessory (id),"
+	" count INTEGER NOT NULL CHECK (count BETWEEN 1 AND 10),"
+	" CHECK ((kind = 'accessory') = (accessory_id IS NOT NULL)));"
+	"CREATE UNIQUE INDEX kit_plan_line ON kit_plan (kit_id, kind,"
+	" coalesce(accessory_id, 0));"
+
+	"CREATE TABLE kit_unit (id INTEGER PRIMARY KEY,"
+	" kit_id INTEGER NOT NULL REFERENCES kit (id),"
+	" device_id INTEGER REFERENCES device (id),"
+	" sim_id INTEGER REFERENCES sim (id), added_at TEXT NOT NULL,"
+	" removed_at TEXT, removed_why TEXT,"
+	" CHECK ((device_id IS NULL) != (sim_id IS NULL)));"
+	"CREATE INDEX kit_unit_kit ON kit_unit (kit_id);"
+	"CREATE UNIQUE INDEX kit_unit_device ON kit_unit (device_id)"
+	" WHERE device_id IS NOT NULL AND removed_at IS NULL;"
+	"CREATE UNIQUE INDEX kit_unit_sim ON kit_unit (sim_id)"
+	" WHERE sim_id IS NOT NULL AND removed_at IS NULL;"
+
+	"CREATE TABLE kit_accessory (kit_id INTEGER NOT NULL REFERENCES kit (id),"
+	" accessory_id INTEGER NOT NULL REFERENCES accessory (id),"
+	" location_id INTEGER NOT NULL REFERENCES location (id),"
+	" count INTEGER NOT NULL CHECK (count > 0),"
+	" PRIMARY KEY (kit_id, accessory_id));"
+
+	/* Distribution events, who is convoked, and what came of it. */
+	"CREATE TABLE distribution (id INTEGER PRIMARY KEY,"
+	" tag TEXT NOT NULL UNIQUE, held_on TEXT NOT NULL,"
+	" place_id INTEGER NOT NULL REFERENCES location (id), notes TEXT,"
+	" state TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open',"
+	" 'closed')), closed_at TEXT, cash_recorded_cents INTEGER,"
+	" cash_counted_cents INTEGER, close_reason TEXT,"
+	" created_at TEXT NOT NULL);"
+	"CREATE TABLE convocation (distribution_id INTEGER NOT NULL"
+	" REFERENCES distribution (id), beneficiary_id INTEGER NOT NULL"
+	" REFERENCES beneficiary (id), convoked_at TEXT NOT NULL,"
+	" outcome TEXT NOT NULL DEFAULT 'convoked' CHECK (outcome IN"
+	" ('convoked', 'handed_over', 'no_show')),"
+	" PRIMARY KEY (distribution_id, beneficiary_id));"
+	"CREATE INDEX convocation_beneficiary ON convocation (beneficiary_id);"
+
+	/*
+	 * A checkout: the kit, its beneficiary, when and where, the
+	 * contribution paid. A cancelled checkout stays, marked; a kit has
+	 * one hand-over in force at a time.
+	 */
+	"CREATE TABLE handover (id INTEGER PRIMARY KEY,"
+	" kit_id INTEGER NOT NULL REFERENCES kit (id),"
+	" beneficiary_id INTEGER NOT NULL REFERENCES beneficiary (id),"
+	" distribution_id INTEGER NOT NULL REFERENCES distribution (id),"
+	" place_id INTEGER NOT NULL REFERENCES location (id),"
+	" at TEXT NOT NULL, contribution_cents INTEGER NOT NULL"
+	" CHECK (contribution_cents >= 0), payment TEXT CHECK (payment IN"
+	" ('cash', 'card', 'cheque', 'transfer')), override_reason TEXT,"
+	" actor TEXT NOT NULL, recorded_at TEXT NOT NULL,"
+	" cancelled_at TEXT, cancel_reason TEXT,"
+	" CHECK ((contribution_cents > 0) = (payment IS NOT NULL)));"
+	"CREATE UNIQUE INDEX handover_kit ON handover (kit_id)"
+	" WHERE cancelled_at IS NULL;"
+	"CREATE INDEX handover_distribution ON handover (distribution_id);"
+	"CREATE INDEX handover_beneficiary ON handover (beneficiary_id);"
+
+	/* Since when a device holds its user's data (NULL once erased). */
+	"ALTER TABLE device ADD COLUMN user_data_since TEXT;"
+
+	/*
+	 * A SIM card's paid periods: its activation at the hand-over, then
+	 * each top-up (date, amount, new paid-until).
+	 */
+	"CREATE TABLE topup (id INTEGER PRIMARY KEY,"
+	" sim_id INTEGER NOT NULL REFERENCES sim (id),"
+	" handover_id INTEGER NOT NULL REFERENCES handover (id),"
+	" kind TEXT NOT NULL CHECK (kind IN ('activation', 'topup')),"
+	" on_date TEXT NOT NULL, amount_cents INTEGER NOT NULL"
+	" CHECK (amount_cents >= 0), previous_until TEXT,"
+	" paid_until TEXT NOT NULL CHECK (paid_until > on_date),"
+	" actor TEXT NOT NULL, recorded_at TEXT NOT NULL, cancelled_at TEXT);"
+	"CREATE INDEX topup_sim ON topup (sim_id, on_date);"
+
+	/* Repair tickets: a device a beneficiary brought back. */
+	"CREATE TABLE repair (id INTEGER PRIMARY KEY,"
+	" device_id INTEGER NOT NULL REFERENCES device (id),"
+	" kit_id INTEGER NOT NULL REFERENCES kit (id),"
+	" beneficiary_id INTEGER NOT NULL REFERENCES beneficiary (id),"
+	" partner_id INTEGER NOT NULL REFERENCES location (id),"
+	" reason TEXT NOT NULL, under_warranty BOOLEAN NOT NULL"
+	" CHECK (under_warranty IN (0, 1)), opened_at TEXT NOT NULL,"
+	" closed_at TEXT CHECK (closed_at >= opened_at),"
+	" outcome TEXT CHECK (outcome IN ('repaired', 'swapped', 'scrapped')),"
+	" replacement_id INTEGER REFERENCES device (id), notes TEXT,"
+	" CHECK ((closed_at IS NULL) = (outcome IS NULL)),"
+	" CHECK ((outcome = 'swapped') = (replacement_id IS NOT NULL)));"
+	"CREATE UNIQUE INDEX repair_open ON repair (device_id)"
+	" WHERE closed_at IS NULL;"
+	"CREATE INDEX repair_beneficiary ON repair (beneficiary_id);"
+
+	/* What the API shows: tags instead of ids. */
+	"CREATE VIEW kit_v AS SELECT k.id, k.tag, b.tag AS beneficiary,"
+	" l.tag AS location, k.state, k.contribution_cents,"
+	" (SELECT json_group_array(json_object('kind', x.kind, 'accessory',"
+	" x.accessory, 'name', x.name, 'count', x.count)) FROM (SELECT p.kind,"
+	" a.tag AS accessory, a.name, p.count FROM kit_plan p"
+	" LEFT JOIN accessory a ON a.id = p.accessory_id WHERE p.kit_id = k.id"
+	" ORDER BY CASE p.kind WHEN 'accessory' THEN 2 WHEN 'sim' THEN 1"
+	" ELSE 0 END, p.rowid) x) AS planned_json,"
+	" (SELECT json_group_array(json_object('tag', x.tag, 'kind', x.kind,"
+	" 'serial', x.serial, 'state', x.state)) FROM (SELECT u.id,"
+	" coalesce(d.tag, m.tag) AS tag, coalesce(d.kind, 'sim') AS kind,"
+	" coalesce(d.serial, m.iccid) AS serial,"
+	" coalesce(d.state, m.state) AS state FROM kit_unit u"
+	" LEFT JOIN device d ON d.id = u.device_id"
+	" LEFT JOIN sim m ON m.id = u.sim_id WHERE u.kit_id = k.id"
+	" AND u.removed_at IS NULL ORDER BY u.sim_id IS NOT NULL, u.id) x)"
+	" AS units_json,"
+	" (SELECT json_group_array(json_object('accessory', a.tag, 'name',"
+	" a.name, 'count', x.count)) FROM kit_accessory x JOIN accessory a"
+	" ON a.id = x.accessory_id WHERE x.kit_id = k.id) AS accessories_json,"
+	" k.allocated_at, k.ready_at, h.at AS handed_over_at,"
+	" e.tag AS distribution, hp.tag AS handed_over_place,"
+	" h.contribution_cents AS paid_cents, h.payment, k.closed_at,"
+	" k.close_reason, k.notes, k.created_at"
+	" FROM kit k JOIN beneficiary b ON b.id = k.beneficiary_id"
+	" JOIN location l ON l.id = k.location_id"
+	" LEFT JOIN handover h ON h.kit_id = k.id AND h.cancelled_at IS NULL"
+	" LEFT JOIN distribution e ON e.id = h.distribution_id"
+	" LEFT JOIN location hp ON hp.id = h.place_id;"
+
+	"CREATE VIEW distribution_v AS SELECT e.id, e.tag, e.held_on,"
+	" l.tag AS place, l.name AS place_name, c.territory, e.state,"
+	" e.notes, (SELECT count(*) FROM convocation v"
+	" WHERE v.distribution_id = e.id) AS convoked,"
+	" (SELECT count(*) FROM handover h WHERE h.distribution_id = e.id"
+	" AND h.cancelled_at IS NULL) AS handed_over,"
+	" (SELECT count(*) FROM convocation v WHERE v.distribution_id = e.id"
+	" AND v.outcome = 'no_show') AS no_shows, e.cash_recorded_cents,"
+	" e.cash_counted_cents, e.closed_at, e.close_reason, e.created_at"
+	" FROM distribution e JOIN location l ON l.id = e.place_id"
+	" JOIN commune c ON c.insee = l.commune;"
+
+	"CREATE VIEW repair_v AS SELECT r.id, d.tag AS device, d.kind,"
+	" d.serial, b.tag AS beneficiary, k.tag AS kit, l.tag AS partner,"
+	" l.name AS partner_name, r.reason, r.under_warranty, r.opened_at,"
+	" r.closed_at, CASE WHEN r.closed_at IS NULL THEN 'open'"
+	" ELSE 'closed' END AS state, r.outcome, n.tag AS replacement,"
+	" r.notes, CAST(julianday(coalesce(r.closed_at,"
+	" strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))) - julianday(r.opened_at)"
+	" AS INTEGER) AS days_without_device"
+	" FROM repair r JOIN device d ON d.id = r.device_id"
+	" JOIN beneficiary b ON b.id = r.beneficiary_id"
+	" JOIN kit k ON k.id = r.kit_id JOIN location l ON l.id = r.partner_id"
+	" LEFT JOIN device n ON n.id = r.replacement_id;"
+
+	/* Databases whose 93 profile was loaded before the cap existed. */
+	"INSERT INTO programme (key, value) SELECT 'contribution-cap-eur',"
+	" '50' WHERE EXISTS (SELECT 1 FROM programme WHERE key = 'code'"
+	" AND value = '93') AND NOT EXISTS (SELECT 1 FROM programme"
+	" WHERE key = 'contribution-cap-eur')",
 
 	/* 6: delivery manifests: expected units, receiving. */
-	"SELECT 1",
+	/*
+	 * One row per line of a lot's manifest (import_no counts the files
+	 * imported into the lot). Receiving turns an expected unit into a
+	 * device or SIM card whose tag it keeps; a line repeating another,
+	 * or a unit already in stock, is kept as a duplicate to tell the
+	 * supplier. Units of the lot that no line expects are the extras.
+	 */
+	"CREATE TABLE expected_unit (id INTEGER PRIMARY KEY,"
+	" lot_id INTEGER NOT NULL REFERENCES lot (id),"
+	" import_no INTEGER NOT NULL CHECK (import_no > 0),"
+	" line INTEGER NOT NULL CHECK (line > 0),"
+	" kind TEXT NOT NULL CHECK (kind IN ('desktop', 'laptop', 'tablet',"
+	" 'smartphone', '4g-router', 'sim')),"
+	" brand TEXT, model TEXT, serial TEXT, imei1 TEXT, imei2 TEXT,"
+	" iccid TEXT, operator TEXT, cpu TEXT, ram_gb INTEGER,"
+	" storage_gb INTEGER, screen_in REAL, os TEXT,"
+	" grade TEXT CHECK (grade IN ('A', 'B', 'C')),"
+	" cost_cents INTEGER CHECK (cost_cents >= 0), warranty_until TEXT,"
+	" erasure_cert TEXT, notes_json TEXT,"
+	" status TEXT NOT NULL DEFAULT 'expected' CHECK (status IN"
+	" ('expected', 'received', 'duplicate')), duplicate_json TEXT,"
+	" item_tag TEXT UNIQUE, imported_at TEXT NOT NULL, received_at TEXT,"
+	" UNIQUE (lot_id, import_no, line),"
+	" CHECK ((status = 'received') = (item_tag IS NOT NULL)));"
+	"CREATE INDEX expected_unit_serial ON expected_unit (serial);"
+	"CREATE INDEX expected_unit_imei1 ON expected_unit (imei1);"
+	"CREATE INDEX expected_unit_imei2 ON expected_unit (imei2);"
+	"CREATE INDEX expected_unit_iccid ON expected_unit (iccid)",
 
 	/* 7: label templates in use, pre-printed tags, printers, print jobs. */
-	"SELECT 1",
+	/*
+	 * Pre-printed tags: a reserved sequence number is never given to
+	 * another item (store_next_id), and a tag is bound once.
+	 */
+	"CREATE TABLE tag_reservation (tag TEXT PRIMARY KEY,"
+	" letter TEXT NOT NULL, seq INTEGER NOT NULL,"
+	" reserved_at TEXT NOT NULL, bound_at TEXT, bound_by TEXT);"
+	"CREATE UNIQUE INDEX tag_reservation_seq ON tag_reservation"
+	" (letter, seq);"
+
+	"CREATE TABLE printer (id INTEGER PRIMARY KEY,"
+	" name TEXT NOT NULL UNIQUE, queue TEXT NOT NULL,"
+	" language TEXT NOT NULL CHECK (language IN ('pdf', 'zpl')),"
+	" template TEXT, dpi INTEGER NOT NULL CHECK (dpi IN (203, 300, 600)),"
+	" created_at TEXT NOT NULL);"
+
+	/* Print a unit's label when it is received at a location. */
+	"CREATE TABLE print_on_receive (location_id INTEGER PRIMARY KEY"
+	" REFERENCES location (id), printer_id INTEGER NOT NULL"
+	" REFERENCES printer (id), template TEXT, set_at TEXT NOT NULL);"
+
+	/* Printer and template by name: a job outlives its printer. */
+	"CREATE TABLE print_job (id INTEGER PRIMARY KEY,"
+	" printer TEXT NOT NULL, queue TEXT NOT NULL, template TEXT NOT NULL,"
+	" format TEXT NOT NULL, tags_json TEXT NOT NULL,"
+	" bytes INTEGER NOT NULL, cups_job INTEGER,"
+	" state TEXT NOT NULL CHECK (state IN ('sent', 'completed',"
+	" 'aborted', 'canceled', 'stopped', 'failed')), reason TEXT,"
+	" actor TEXT NOT NULL, created_at TEXT NOT NULL, done_at TEXT);"
+	"CREATE INDEX print_job_state ON print_job (state)",
 
 	/* 8: tokens for TCP clients, kept as the hash of their secret. */
 	"CREATE TABLE token (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"

@@ -117,8 +117,8 @@ store_unit_get(const struct resource *res, const char *tag, char *state,
 
 	xasprintf(&sql, "SELECT u.state, l.tag, %s FROM %s u LEFT JOIN"
 	    " location l ON l.id = u.location_id WHERE u.tag = ?1",
-	    res->letter == 'D' ? "u.data_erased_at IS NOT NULL" : "0",
-	    res->table);
+	    res->letter == 'D' ? "u.data_erased_at IS NOT NULL AND"
+	    " u.user_data_since IS NULL" : "0", res->table);
 	s = store_prepare_dynamic(sql);
 	free(sql);
 	if (s == NULL)
@@ -160,13 +160,17 @@ store_unit_state(const struct resource *res, const struct actor *a,
 	return (store_ledger_add(a, tag, "state", from, to, reason, details));
 }
 
-/* Record that a device's data was erased (before it goes back to stock). */
+/*
+ * Record that a device's data was erased (before it goes back to stock):
+ * it holds no user's data any more. details (method, by whom; may be
+ * NULL) go in the ledger row.
+ */
 enum store_status
-store_device_erased(const struct actor *a, const char *tag)
+store_device_erased(const struct actor *a, const char *tag, json_t *details)
 {
 	static struct stmt q = STMT("UPDATE device SET data_erased_at ="
-	    " coalesce(?1, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))"
-	    " WHERE tag = ?2");
+	    " coalesce(?1, strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),"
+	    " user_data_since = NULL WHERE tag = ?2");
 	sqlite3_stmt *s;
 	enum store_status status;
 
@@ -177,7 +181,7 @@ store_device_erased(const struct actor *a, const char *tag)
 	if ((status = store_done(s, sqlite3_step(s))) != STORE_OK)
 		return (status);
 	return (store_ledger_add(a, tag, "data_erased", NULL, NULL, NULL,
-	    NULL));
+	    details));
 }
 
 /* Move a unit to a location, with its ledger row. */

@@ -401,19 +401,31 @@ store_now(char *buf, size_t len)
 	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-/* The next sequence number of a table (we are the only writer). */
+/*
+ * The next sequence number of a table (we are the only writer), past the
+ * numbers reserved for pre-printed tags of its letter (tag_reservation).
+ */
 int64_t
 store_next_id(const char *table)
 {
+	const struct resource *res;
 	sqlite3_stmt *s;
-	char *sql;
+	char *sql, letter[2] = "";
+	const char *p;
 	int64_t id = -1;
 
-	xasprintf(&sql, "SELECT coalesce(max(id), 0) + 1 FROM %s", table);
+	for (p = TAG_LETTERS; *p != '\0'; p++)
+		if ((res = resource_by_letter(*p)) != NULL &&
+		    strcmp(res->table, table) == 0)
+			letter[0] = *p;
+	xasprintf(&sql, "SELECT max(coalesce((SELECT max(id) FROM %s), 0),"
+	    " coalesce((SELECT max(seq) FROM tag_reservation"
+	    " WHERE letter = ?1), 0)) + 1", table);
 	s = store_prepare_dynamic(sql);
 	free(sql);
 	if (s == NULL)
 		return (-1);
+	sqlite3_bind_text(s, 1, letter, -1, SQLITE_STATIC);
 	if (sqlite3_step(s) == SQLITE_ROW)
 		id = sqlite3_column_int64(s, 0);
 	sqlite3_finalize(s);

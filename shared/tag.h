@@ -20,7 +20,7 @@
 #define TAG_SEQ_MAX	9999999UL
 
 /* The type letters in use. */
-#define TAG_LETTERS	"DSALRFKBPE"
+#define TAG_LETTERS	"DSALRFKBPEO"
 
 /* ISO/IEC 7064 MOD 37,36 check character over [0-9A-Z]; 0 if bad input. */
 char	 iso7064_mod37_36(const char *);

@@ -88,6 +88,25 @@ main(void)
 	ok(!allowed(s, "terminated", "active", LC_STATE | LC_FLOW),
 	    "terminated is final");
 
+	/* The flows of kits, checkouts and repairs (issue 3). */
+	ok(allowed(d, "reserved", "in_stock", LC_FLOW) &&
+	    allowed(s, "reserved", "in_stock", LC_FLOW),
+	    "unpicking and kit cancel are flows");
+	ok(allowed(d, "handed_over", "in_kit", LC_FLOW) &&
+	    !allowed(d, "handed_over", "in_kit", LC_STATE),
+	    "a cancelled checkout puts a device back in its kit, by flow only");
+	ok(allowed(s, "active", "in_kit", LC_FLOW) &&
+	    !allowed(s, "active", "in_kit", LC_STATE),
+	    "a cancelled checkout puts a SIM back in its kit, by flow only");
+	ok(allowed(d, "returned", "in_repair", LC_FLOW) &&
+	    allowed(d, "in_repair", "scrapped", LC_FLOW),
+	    "a repair ticket opens and scraps by flow");
+	ok(allowed(s, "active", "returned", LC_FLOW) &&
+	    allowed(s, "suspended", "returned", LC_FLOW),
+	    "a SIM comes back with its kit");
+	ok(!allowed(d, "in_kit", "reserved", LC_STATE | LC_FLOW),
+	    "in_kit does not go back to reserved");
+
 	/* Sentences. */
 	lifecycle_next(d, "in_stock", LC_STATE, buf, sizeof buf);
 	is_str(buf, "in_repair, scrapped, lost", "next states of in_stock");

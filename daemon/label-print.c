@@ -1,0 +1,718 @@
+/*
+ * Labels, the I/O around the pure rendering of label.c: templates and fonts
+ * read from their files, what a tag's label prints, and printing through
+ * CUPS with its destination API (PDF to office and driver queues, raw ZPL
+ * to raw queues). A job is recorded when CUPS has taken it; a timer on the
+ * loop then asks CUPS for its final state and records that too.
+ */
+
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cups/cups.h>
+#include <event2/event.h>
+
+#include "kitstockd.h"
+
+#ifndef LABELDIR
+#define LABELDIR	"/usr/local/share/kitstockd/labels"
+#endif
+#define LABEL_FONT	"/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+#define LABEL_FONT_BOLD	"/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
+#define LABEL_FILE_MAX	(64 * 1024)
+#define LABEL_FONT_MAX	(16 * 1024 * 1024)
+#define LABEL_POLL_MS	500
+
+static const struct config *label_conf;
+static struct event_base *label_base;
+static struct event *label_poll_ev;
+static int label_fonts_loaded;
+
+static const struct actor label_cups_actor = { "kitstockd", "cups", NULL };
+
+static const char *label_dir(void);
+static char *label_read(const char *, size_t, size_t *, char **);
+static int label_cups_submit(const char *, const char *, const char *,
+	    const char *, const char *, size_t, int *, char **);
+static int label_cups_state(const char *, int, char **, char **);
+static void label_poll(evutil_socket_t, short, void *);
+static void label_poll_soon(void);
+static void label_msisdn(json_t *);
+static json_t *label_set_error(const struct label_set *, const char *);
+
+/* The configuration (its "labels" directory), kept across reloads. */
+void
+label_configure(const struct config *c)
+{
+	label_conf = c;
+}
+
+/* Start watching the jobs CUPS has not finished, then and later. */
+void
+label_print_start(struct event_base *base)
+{
+	label_base = base;
+	if ((label_poll_ev = evtimer_new(base, label_poll, NULL)) == NULL)
+		fatalx("evtimer_new");
+	label_poll_soon();
+}
+
+/* Stop watching and let the fonts go. */
+void
+label_print_stop(void)
+{
+	if (label_poll_ev != NULL)
+		event_free(label_poll_ev);
+	label_poll_ev = NULL;
+	if (label_fonts_loaded)
+		label_fonts_free();
+	label_fonts_loaded = 0;
+}
+
+/*
+ * Where the templates are: the "labels" setting, else the installed
+ * directory, else the source tree's (make run, tests).
+ */
+static const char *
+label_dir(void)
+{
+	struct stat sb;
+
+	if (label_conf != NULL && label_conf->labels != NULL)
+		return (label_conf->labels);
+#ifdef SRC_LABELDIR
+	if (stat(LABELDIR, &sb) != 0 || !S_ISDIR(sb.st_mode))
+		return (SRC_LABELDIR);
+#endif
+	return (LABELDIR);
+}
+
+/* A whole file of at most max bytes (NUL-terminated), or NULL. */
+static char *
+label_read(const char *path, size_t max, size_t *len, char **cause)
+{
+	struct stat sb;
+	char *buf;
+	ssize_t n;
+	size_t got = 0;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1 ||
+	    fstat(fd, &sb) == -1) {
+		xasprintf(cause, "%s: %s", path, strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return (NULL);
+	}
+	if (!S_ISREG(sb.st_mode) || (size_t)sb.st_size > max) {
+		xasprintf(cause, _("%s is not a file of at most %zu bytes"),
+		    path, max);
+		close(fd);
+		return (NULL);
+	}
+	buf = xmalloc(sb.st_size + 1);
+	while (got < (size_t)sb.st_size && (n = read(fd, buf + got,
+	    sb.st_size - got)) > 0)
+		got += n;
+	close(fd);
+	buf[got] = '\0';
+	*len = got;
+	return (buf);
+}
+
+/* The fonts, read once from fonts-dejavu-core's files. */
+int
+label_print_fonts(char **cause)
+{
+	char *reg, *bold;
+	size_t rlen, blen;
+	int rc;
+
+	if (label_fonts_loaded)
+		return (0);
+	if ((reg = label_read(LABEL_FONT, LABEL_FONT_MAX, &rlen,
+	    cause)) == NULL)
+		return (-1);
+	if ((bold = label_read(LABEL_FONT_BOLD, LABEL_FONT_MAX, &blen,
+	    cause)) == NULL) {
+		free(reg);
+		return (-1);
+	}
+	rc = label_fonts(reg, rlen, bold, blen, cause);
+	free(reg);
+	free(bold);
+	if (rc == 0)
+		label_fonts_loaded = 1;
+	return (rc);
+}
+
+/*
+ * Every NAME.tpl of the templates directory, read now (so an edited
+ * template counts at once). A template that does not parse is left out
+ * and its error kept; NULL only if the directory cannot be read.
+ */
+struct label_set *
+label_set_load(char **cause)
+{
+	struct label_set *set;
+	struct label_tpl *t;
+	struct dirent **ents;
+	const char *dir = label_dir();
+	char *path, *text, *name, *why;
+	size_t len;
+	int n, i;
+
+	if ((n = scandir(dir, &ents, NULL, alphasort)) == -1) {
+		xasprintf(cause, _("the label templates in %s cannot be read: "
+		    "%s"), dir, strerror(errno));
+		return (NULL);
+	}
+	set = xcalloc(1, sizeof *set);
+	set->errors = json_array();
+	for (i = 0; i < n; i++) {
+		len = strlen(ents[i]->d_name);
+		if (len <= 4 || strcmp(ents[i]->d_name + len - 4, ".tpl") != 0 ||
+		    ents[i]->d_name[0] == '.') {
+			free(ents[i]);
+			continue;
+		}
+		name = xstrndup(ents[i]->d_name, len - 4);
+		xasprintf(&path, "%s/%s", dir, ents[i]->d_name);
+		free(ents[i]);
+		why = NULL;
+		if ((text = label_read(path, LABEL_FILE_MAX, &len, &why)) !=
+		    NULL && (t = label_tpl_parse(name, text, &why)) != NULL) {
+			set->tpls = xreallocarray(set->tpls, set->n + 1,
+			    sizeof *set->tpls);
+			set->tpls[set->n++] = t;
+		} else {
+			log_debug("%s", why);
+			json_array_append_new(set->errors, json_pack("{ss ss}",
+			    "file", path, "error", why));
+		}
+		free(why);
+		free(text);
+		free(path);
+		free(name);
+	}
+	free(ents);
+	return (set);
+}
+
+void
+label_set_free(struct label_set *set)
+{
+	size_t i;
+
+	if (set == NULL)
+		return;
+	for (i = 0; i < set->n; i++)
+		label_tpl_free(set->tpls[i]);
+	free(set->tpls);
+	json_decref(set->errors);
+	free(set);
+}
+
+/* The template of this name, or NULL. */
+const struct label_tpl *
+label_set_find(const struct label_set *set, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < set->n; i++)
+		if (strcmp(set->tpls[i]->name, name) == 0)
+			return (set->tpls[i]);
+	return (NULL);
+}
+
+/* Why the template of this name did not parse ({file, error}), or NULL. */
+static json_t *
+label_set_error(const struct label_set *set, const char *name)
+{
+	const char *file, *base;
+	json_t *e;
+	size_t i, n = strlen(name);
+
+	json_array_foreach(set->errors, i, e) {
+		file = json_string_value(json_object_get(e, "file"));
+		base = (base = strrchr(file, '/')) != NULL ? base + 1 : file;
+		if (strncmp(base, name, n) == 0 && strcmp(base + n, ".tpl") == 0)
+			return (e);
+	}
+	return (NULL);
+}
+
+/* The template a tag of this letter gets unless told, or NULL. */
+const struct label_tpl *
+label_set_default(const struct label_set *set, char letter)
+{
+	size_t i;
+
+	for (i = 0; i < set->n; i++)
+		if (strchr(set->tpls[i]->defaults, letter) != NULL)
+			return (set->tpls[i]);
+	return (NULL);
+}
+
+/* "+33612345678" prints as "06 12 34 56 78". */
+static void
+label_msisdn(json_t *rec)
+{
+	const char *s = json_string_value(json_object_get(rec, "msisdn"));
+	char buf[32];
+
+	if (s == NULL || strncmp(s, "+33", 3) != 0 || strlen(s) != 12)
+		return;
+	snprintf(buf, sizeof buf, "0%c %.2s %.2s %.2s %.2s", s[3], s + 4,
+	    s + 6, s + 8, s + 10);
+	json_object_set_new(rec, "msisdn", json_string(buf));
+}
+
+/*
+ * What to print for tags: each tag's record (with the extra fields the
+ * request gives, such as an event's date and place) and its template, the
+ * one named or its letter's default. On refusal -1 with an HTTP status,
+ * the field at fault and a sentence.
+ */
+int
+label_print_prepare(const struct label_set *set, json_t *tags,
+    const char *name, json_t *extra, struct label_batch *b, int *status,
+    const char **field, char **cause)
+{
+	const struct label_tpl *t = NULL;
+	const char *tag, *key;
+	enum store_status st;
+	json_t *v, *rec, *ev;
+	size_t i, k;
+
+	memset(b, 0, sizeof *b);
+	*field = "template";
+	if (name != NULL && (t = label_set_find(set, name)) == NULL) {
+		*status = 400;
+		if ((v = label_set_error(set, name)) != NULL)
+			xasprintf(cause, "%s", json_string_value(
+			    json_object_get(v, "error")));
+		else
+			xasprintf(cause, _("there is no label template %s "
+			    "(kitstock labels templates lists them)"), name);
+		return (-1);
+	}
+	b->recs = json_array();
+	b->tpls = xcalloc(json_array_size(tags) + 1, sizeof *b->tpls);
+	b->names = json_array();
+	json_array_foreach(tags, i, v) {
+		tag = json_string_value(v);
+		b->tpls[i] = t != NULL ? t : label_set_default(set, tag[0]);
+		if (b->tpls[i] == NULL) {
+			*status = 400;
+			xasprintf(cause, _("no label template is the default for "
+			    "%c- tags such as %s: name one"), tag[0], tag);
+			goto fail;
+		}
+		if (!label_tpl_takes(b->tpls[i], tag[0])) {
+			*status = 400;
+			xasprintf(cause, _("template %s prints %s- tags, not "
+			    "%s"), b->tpls[i]->name, b->tpls[i]->letters, tag);
+			goto fail;
+		}
+		st = store_label_record(tag, &rec);
+		if (st == STORE_NOTFOUND) {
+			*status = 404;
+			*field = "tags";
+			xasprintf(cause, _("%s does not exist (nor is it a "
+			    "pre-printed tag waiting to be bound)"), tag);
+			goto fail;
+		}
+		if (st != STORE_OK) {
+			*status = 500;
+			*field = NULL;
+			xasprintf(cause, _("database error: nothing was "
+			    "printed"));
+			goto fail;
+		}
+		label_msisdn(rec);
+		json_object_foreach(extra, key, ev)
+			json_object_set(rec, key, ev);
+		json_array_append_new(b->recs, rec);
+		for (k = 0; k < json_array_size(b->names); k++)
+			if (strcmp(json_string_value(json_array_get(b->names,
+			    k)), b->tpls[i]->name) == 0)
+				break;
+		if (k == json_array_size(b->names))
+			json_array_append_new(b->names, json_string(
+			    b->tpls[i]->name));
+	}
+	return (0);
+fail:
+	label_batch_free(b);
+	return (-1);
+}
+
+void
+label_batch_free(struct label_batch *b)
+{
+	json_decref(b->recs);
+	json_decref(b->names);
+	free(b->tpls);
+	memset(b, 0, sizeof *b);
+}
+
+/*
+ * Send bytes to a CUPS queue as one job (destination API): format is a
+ * MIME type. 0 with the job's id, or -1 with a sentence.
+ */
+static int
+label_cups_submit(const char *queue, const char *title, const char *format,
+    const char *media, const char *data, size_t len, int *job, char **cause)
+{
+	cups_dest_t *dest;
+	cups_dinfo_t *info;
+	cups_option_t *opts = NULL;
+	int nopts = 0, rc = -1;
+	size_t off, chunk;
+
+	*job = 0;
+	if ((dest = cupsGetNamedDest(CUPS_HTTP_DEFAULT, queue, NULL)) ==
+	    NULL) {
+		xasprintf(cause, _("CUPS has no queue %s, or cannot be reached: "
+		    "%s"), queue, cupsLastErrorString());
+		return (-1);
+	}
+	if ((info = cupsCopyDestInfo(CUPS_HTTP_DEFAULT, dest)) == NULL) {
+		xasprintf(cause, _("CUPS queue %s: %s"), queue,
+		    cupsLastErrorString());
+		cupsFreeDests(1, dest);
+		return (-1);
+	}
+	if (media != NULL)
+		nopts = cupsAddOption("media", media, nopts, &opts);
+	if (cupsCreateDestJob(CUPS_HTTP_DEFAULT, dest, info, job, title, nopts,
+	    opts) > IPP_STATUS_OK_CONFLICTING) {
+		xasprintf(cause, _("CUPS queue %s refused the job: %s"), queue,
+		    cupsLastErrorString());
+		goto out;
+	}
+	if (cupsStartDestDocument(CUPS_HTTP_DEFAULT, dest, info, *job, title,
+	    format, nopts, opts, 1) != HTTP_STATUS_CONTINUE) {
+		xasprintf(cause, _("CUPS queue %s refused the document: %s"),
+		    queue, cupsLastErrorString());
+		goto cancel;
+	}
+	for (off = 0; off < len; off += chunk) {
+		chunk = len - off > 65536 ? 65536 : len - off;
+		if (cupsWriteRequestData(CUPS_HTTP_DEFAULT, data + off,
+		    chunk) != HTTP_STATUS_CONTINUE) {
+			xasprintf(cause, _("CUPS queue %s: the document could "
+			    "not be sent: %s"), queue, cupsLastErrorString());
+			cupsFinishDestDocument(CUPS_HTTP_DEFAULT, dest, info);
+			goto cancel;
+		}
+	}
+	if (cupsFinishDestDocument(CUPS_HTTP_DEFAULT, dest, info) >
+	    IPP_STATUS_OK_CONFLICTING) {
+		xasprintf(cause, _("CUPS queue %s refused the document: %s"),
+		    queue, cupsLastErrorString());
+		goto cancel;
+	}
+	rc = 0;
+	goto out;
+cancel:
+	cupsCancelDestJob(CUPS_HTTP_DEFAULT, dest, *job);
+out:
+	cupsFreeOptions(nopts, opts);
+	cupsFreeDestInfo(info);
+	cupsFreeDests(1, dest);
+	return (rc);
+}
+
+/*
+ * Is a CUPS queue there? 1 yes, 0 no (or CUPS cannot be reached, said in
+ * *cause).
+ */
+int
+label_print_queue(const char *queue, char **cause)
+{
+	cups_dest_t *dest;
+
+	if ((dest = cupsGetNamedDest(CUPS_HTTP_DEFAULT, queue, NULL)) ==
+	    NULL) {
+		xasprintf(cause, _("CUPS has no queue %s (lpstat -v lists the "
+		    "queues), or cannot be reached: %s"), queue,
+		    cupsLastErrorString());
+		return (0);
+	}
+	cupsFreeDests(1, dest);
+	return (1);
+}
+
+/*
+ * A job's state from CUPS: 1 and the final state ("completed", "aborted",
+ * "canceled", "stopped"; "failed" if CUPS no longer knows the job), 0
+ * while it is not finished, -1 if CUPS cannot be asked now.
+ */
+static int
+label_cups_state(const char *queue, int job, char **state, char **reason)
+{
+	static const char *const want[] = { "job-state", "job-state-reasons" };
+	ipp_t *rq, *rs;
+	ipp_attribute_t *a;
+	char uri[HTTP_MAX_URI];
+	FILE *m;
+	size_t len;
+	int js, i, rc;
+
+	*state = *reason = NULL;
+	rq = ippNewRequest(IPP_OP_GET_JOB_ATTRIBUTES);
+	httpAssembleURIf(HTTP_URI_CODING_ALL, uri, sizeof uri, "ipp", NULL,
+	    "localhost", 0, "/jobs/%d", job);
+	ippAddString(rq, IPP_TAG_OPERATION, IPP_TAG_URI, "job-uri", NULL, uri);
+	ippAddString(rq, IPP_TAG_OPERATION, IPP_TAG_NAME,
+	    "requesting-user-name", NULL, cupsUser());
+	ippAddStrings(rq, IPP_TAG_OPERATION, IPP_TAG_KEYWORD,
+	    "requested-attributes", 2, NULL, want);
+	rs = cupsDoRequest(CUPS_HTTP_DEFAULT, rq, "/");
+	if (cupsLastError() == IPP_STATUS_ERROR_NOT_FOUND) {
+		ippDelete(rs);
+		*state = xstrdup("failed");
+		xasprintf(reason, _("CUPS no longer knows job %d on %s"), job,
+		    queue);
+		return (1);
+	}
+	if (rs == NULL || cupsLastError() > IPP_STATUS_OK_CONFLICTING ||
+	    (a = ippFindAttribute(rs, "job-state", IPP_TAG_ENUM)) == NULL) {
+		log_warnx("print job %d on %s: %s", job, queue,
+		    cupsLastErrorString());
+		ippDelete(rs);
+		return (-1);
+	}
+	js = ippGetInteger(a, 0);
+	rc = 1;
+	switch (js) {
+	case IPP_JSTATE_COMPLETED:
+		*state = xstrdup("completed");
+		break;
+	case IPP_JSTATE_ABORTED:
+		*state = xstrdup("aborted");
+		break;
+	case IPP_JSTATE_CANCELED:
+		*state = xstrdup("canceled");
+		break;
+	case IPP_JSTATE_STOPPED:
+		*state = xstrdup("stopped");
+		break;
+	default:
+		rc = 0;
+		break;
+	}
+	if (rc == 1 && (a = ippFindAttribute(rs, "job-state-reasons",
+	    IPP_TAG_KEYWORD)) != NULL) {
+		if ((m = open_memstream(reason, &len)) == NULL)
+			fatal("open_memstream");
+		for (i = 0; i < ippGetCount(a); i++)
+			fprintf(m, "%s%s", i == 0 ? "" : ", ",
+			    ippGetString(a, i, NULL));
+		fclose(m);
+	}
+	ippDelete(rs);
+	return (rc);
+}
+
+/* Ask again soon, unless already asked. */
+static void
+label_poll_soon(void)
+{
+	struct timeval tv = { 0, LABEL_POLL_MS * 1000 };
+
+	if (label_poll_ev != NULL && !evtimer_pending(label_poll_ev, NULL))
+		evtimer_add(label_poll_ev, &tv);
+}
+
+/*
+ * Timer: ask CUPS about each job it has not finished; record each final
+ * state in its own transaction. Runs again while jobs are waiting.
+ */
+static void
+label_poll(evutil_socket_t fd, short events, void *arg)
+{
+	json_t *jobs, *j;
+	char *state, *reason;
+	size_t i;
+	int waiting = 0, rc;
+	enum store_status status;
+
+	if (store_print_jobs_waiting(&jobs) != STORE_OK)
+		return;
+	json_array_foreach(jobs, i, j) {
+		rc = label_cups_state(json_string_value(json_object_get(j,
+		    "queue")), (int)json_integer_value(json_object_get(j,
+		    "cups_job")), &state, &reason);
+		if (rc != 1) {
+			waiting++;
+			continue;
+		}
+		if ((status = store_begin()) == STORE_OK) {
+			status = store_print_job_done(&label_cups_actor,
+			    json_integer_value(json_object_get(j, "id")),
+			    state, reason);
+			if (status == STORE_OK || status == STORE_NOTFOUND)
+				status = store_commit();
+			else
+				store_rollback();
+		}
+		if (status != STORE_OK) {
+			log_warnx("print job %lld: its state (%s) cannot be "
+			    "recorded now", (long long)json_integer_value(
+			    json_object_get(j, "id")), state);
+			waiting++;
+		} else if (strcmp(state, "completed") != 0)
+			log_warnx("print job %lld on %s: %s (%s)",
+			    (long long)json_integer_value(json_object_get(j,
+			    "id")), json_string_value(json_object_get(j,
+			    "queue")), state, reason != NULL ? reason : "");
+		free(state);
+		free(reason);
+	}
+	json_decref(jobs);
+	if (waiting > 0)
+		label_poll_soon();
+}
+
+/*
+ * Print a batch on a registered printer (as store_printer_get gives it):
+ * render at the printer's language and resolution, decode every label
+ * back, send to CUPS, record the job and its ledger rows. *job gets the
+ * job as recorded. A label that does not scan back, or a job CUPS refuses,
+ * is -1 with a sentence and *status (422 or 502), and nothing recorded
+ * unless record_failure is set (then the failed job is, and 0 returned).
+ */
+int
+label_print_batch(const struct actor *a, json_t *printer,
+    const struct label_batch *b, int record_failure, json_t **job,
+    int *status, char **cause)
+{
+	const char *language, *queue;
+	char *data = NULL, *names, *why = NULL;
+	size_t len = 0, i;
+	int dpi, cups_job = 0, rc;
+	enum store_status st;
+	json_t *tags, *rec;
+
+	*job = NULL;
+	language = json_string_value(json_object_get(printer, "language"));
+	queue = json_string_value(json_object_get(printer, "queue"));
+	dpi = (int)json_integer_value(json_object_get(printer, "dpi"));
+	*status = 500;
+	if ((rc = label_print_fonts(&why)) == 0) {
+		*status = 422;
+		rc = label_render(b->tpls, b->recs, strcmp(language, "zpl") ==
+		    0 ? LABEL_ZPL : LABEL_PDF, dpi, &data, &len, &why);
+	}
+	if (rc == 0) {
+		*status = 502;
+		rc = label_cups_submit(queue, b->tpls[0]->title,
+		    strcmp(language, "zpl") == 0 ? CUPS_FORMAT_RAW :
+		    CUPS_FORMAT_PDF, strcmp(language, "pdf") == 0 ?
+		    b->tpls[0]->media : NULL, data, len, &cups_job, &why);
+	}
+	free(data);
+	if (rc != 0 && !record_failure) {
+		*cause = why;
+		return (-1);
+	}
+	tags = json_array();
+	json_array_foreach(b->recs, i, rec)
+		json_array_append(tags, json_object_get(rec, "tag"));
+	names = json_dumps(b->names, JSON_COMPACT);
+	*job = json_pack("{sO sO ss sO so sI ss}", "printer",
+	    json_object_get(printer, "name"), "queue",
+	    json_object_get(printer, "queue"), "template",
+	    json_array_size(b->names) == 1 ? json_string_value(
+	    json_array_get(b->names, 0)) : names, "format",
+	    json_object_get(printer, "language"), "tags", tags, "bytes",
+	    (json_int_t)len, "state", rc == 0 ? "sent" : "failed");
+	free(names);
+	if (rc == 0)
+		json_object_set_new(*job, "cups_job", json_integer(cups_job));
+	else
+		json_object_set_new(*job, "reason", json_string(why));
+	free(why);
+	if ((st = store_print_job_add(a, *job)) != STORE_OK) {
+		json_decref(*job);
+		*job = NULL;
+		*status = st == STORE_BUSY || st == STORE_FULL ||
+		    st == STORE_READONLY ? 503 : 500;
+		xasprintf(cause, _("the print job could not be recorded"));
+		return (-1);
+	}
+	if (rc == 0)
+		label_poll_soon();
+	return (0);
+}
+
+/*
+ * Receiving hook: if the location prints on receive, print the label of
+ * tag (just received there) on its printer. *job gets the job as recorded
+ * (state "sent", or "failed" with its reason: a label that cannot print
+ * never stops the receiving), or NULL if the location prints nothing.
+ * Only a database error is an error.
+ */
+enum store_status
+label_print_on_receive(const struct actor *a, const char *location,
+    const char *tag, json_t **job)
+{
+	struct label_set *set;
+	struct label_batch b;
+	json_t *conf, *printer = NULL, *tags;
+	const char *tpl, *field;
+	char *cause = NULL;
+	enum store_status st;
+	int status;
+
+	*job = NULL;
+	if ((st = store_printer_receive_get(location, &conf)) != STORE_OK)
+		return (st == STORE_NOTFOUND ? STORE_OK : st);
+	st = store_printer_get(json_string_value(json_object_get(conf,
+	    "printer")), &printer);
+	if (st != STORE_OK) {
+		json_decref(conf);
+		return (st == STORE_NOTFOUND ? STORE_ERROR : st);
+	}
+	if ((tpl = json_string_value(json_object_get(conf, "template"))) ==
+	    NULL)
+		tpl = json_string_value(json_object_get(printer, "template"));
+	tags = json_pack("[s]", tag);
+	if ((set = label_set_load(&cause)) == NULL ||
+	    label_print_prepare(set, tags, tpl, NULL, &b, &status, &field,
+	    &cause) != 0) {
+		log_warnx("print on receive at %s: %s", location, cause);
+		*job = json_pack("{sO sO ss sO sO sI ss ss}", "printer",
+		    json_object_get(printer, "name"), "queue",
+		    json_object_get(printer, "queue"), "template",
+		    tpl != NULL ? tpl : "", "format", json_object_get(printer,
+		    "language"), "tags", tags, "bytes", (json_int_t)0, "state",
+		    "failed", "reason", cause);
+		st = store_print_job_add(a, *job);
+	} else {
+		if (label_print_batch(a, printer, &b, 1, job, &status,
+		    &cause) != 0)
+			st = status == 503 ? STORE_BUSY : STORE_ERROR;
+		label_batch_free(&b);
+	}
+	label_set_free(set);
+	free(cause);
+	json_decref(tags);
+	json_decref(printer);
+	json_decref(conf);
+	if (st != STORE_OK) {
+		json_decref(*job);
+		*job = NULL;
+	}
+	return (st);
+}

@@ -1,0 +1,1193 @@
+/*
+ * Labels, pure: template text in, label bytes out (PDF and PNG through
+ * cairo, ZPL II as one 1-bit ^GFA bitmap of the same cairo drawing), and
+ * every label decoded back with libzbar before its bytes are given out, so
+ * that a label whose QR code does not scan back to its tag is refused
+ * rather than printed. Fonts come from memory (the caller reads the files):
+ * nothing here opens a file or asks fontconfig.
+ *
+ * Units are millimetres. The QR code holds the tag alone (alphanumeric
+ * mode): error correction H where its modules are at least 0.5 mm, else Q,
+ * with a 4-module quiet zone inside the template's QR box. Raster outputs
+ * snap the code to whole device dots per module (at least 2).
+ */
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cairo.h>
+#include <cairo-ft.h>
+#include <cairo-pdf.h>
+#include <ft2build.h>
+#include FT_FREETYPE_H
+#include <qrencode.h>
+#include <zbar.h>
+
+#include "kitstockd.h"
+
+#define LABEL_QUIET		4	/* modules of quiet zone */
+#define LABEL_H_MIN_MM		0.5	/* EC H where modules are this big */
+#define LABEL_DOTS_MIN		2	/* device dots per module, at least */
+#define LABEL_SHRINK		0.6	/* text shrinks to this much, then cut */
+#define LABEL_PT_MM		(25.4 / 72)
+#define LABEL_PDF_DATE		"2026-01-01T00:00:00Z"
+
+/* Field names a template may use. */
+static const char *const label_field_names[] = {
+	"tag", "kind", "brand", "model", "serial", "cpu", "ram_gb",
+	"storage_gb", "screen_in", "os", "grade", "warranty_until", "supplier",
+	"lot", "operator", "msisdn", "iccid", "plan_gb", "name", "address",
+	"commune", "first_name", "event_date", "event_place", NULL
+};
+
+/* Fonts, loaded once from memory. */
+static FT_Library label_ft;
+static cairo_font_face_t *label_face[2];
+static void *label_font_data[2];
+static const cairo_user_data_key_t label_face_key;
+
+struct label_stream {
+	FILE	*f;
+};
+
+static int label_fail(char **, const char *, ...)
+    __attribute__((__format__(printf, 2, 3)));
+static int label_number(const char *, double *);
+static int label_numbers(char **, int, double *);
+static int label_letters(const char *, char *, size_t);
+static int label_text_parse(struct label_tpl *, char *, char **);
+static int label_text_check(const char *, char **);
+static int label_tpl_check(struct label_tpl *, char **);
+static const char *label_field_known(const char *, size_t);
+static char *label_value(json_t *, const char *);
+static char *label_expand(const char *, json_t *);
+static void label_fit(cairo_t *, const struct label_text *, const char *);
+static QRcode *label_qr_encode(const struct label_tpl *, const char *,
+	    char **);
+static void label_qr_draw(cairo_t *, const struct label_tpl *,
+	    const QRcode *, double);
+static int label_qr_dots(const struct label_tpl *, const QRcode *, double,
+	    char **);
+static void label_draw(cairo_t *, const struct label_tpl *, json_t *,
+	    const QRcode *, double);
+static void label_font_options(cairo_t *, int);
+static int label_decode(cairo_surface_t *, const char *, char **);
+static int label_verify_vector(const struct label_tpl *, json_t *,
+	    const QRcode *, int, char **);
+static cairo_status_t label_write(void *, const unsigned char *,
+	    unsigned int);
+static int label_pdf(const struct label_tpl **, json_t *, int, FILE *,
+	    char **);
+static int label_png(const struct label_tpl *, json_t *, int, FILE *,
+	    char **);
+static int label_zpl(const struct label_tpl *, json_t *, int, FILE *,
+	    char **);
+static cairo_surface_t *label_raster(const struct label_tpl *, json_t *,
+	    double, int, char **);
+static void label_face_done(void *);
+
+/* Set *cause to the sentence and return -1. */
+static int
+label_fail(char **cause, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	xvasprintf(cause, fmt, ap);
+	va_end(ap);
+	return (-1);
+}
+
+/* A plain decimal number ("62", "7.21"): 0 if it is one. */
+static int
+label_number(const char *s, double *out)
+{
+	const char *p = s;
+	double v = 0, scale = 1;
+	int digits = 0;
+
+	for (; *p >= '0' && *p <= '9'; p++, digits++)
+		v = v * 10 + (*p - '0');
+	if (*p == '.')
+		for (p++; *p >= '0' && *p <= '9'; p++, digits++) {
+			scale /= 10;
+			v += (*p - '0') * scale;
+		}
+	if (*p != '\0' || digits == 0 || digits > 9)
+		return (-1);
+	*out = v;
+	return (0);
+}
+
+/* n numbers from the words w: 0 if all are numbers. */
+static int
+label_numbers(char **w, int n, double *out)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (w[i] == NULL || label_number(w[i], &out[i]) != 0)
+			return (-1);
+	return (0);
+}
+
+/* Tag letters ("D S") into out ("DS"): 0 if each is a known letter. */
+static int
+label_letters(const char *s, char *out, size_t len)
+{
+	size_t n = strlen(out);
+
+	for (; *s != '\0'; s++) {
+		if (*s == ' ' || *s == '\t' || *s == ',')
+			continue;
+		if (*s < 'A' || *s > 'Z' || strchr(TAG_LETTERS, *s) == NULL ||
+		    n + 1 >= len)
+			return (-1);
+		if (strchr(out, *s) == NULL) {
+			out[n++] = *s;
+			out[n] = '\0';
+		}
+	}
+	return (n > 0 ? 0 : -1);
+}
+
+/* Is this field name (of length len) one a template may use? */
+static const char *
+label_field_known(const char *name, size_t len)
+{
+	int i;
+
+	for (i = 0; label_field_names[i] != NULL; i++)
+		if (strlen(label_field_names[i]) == len &&
+		    strncmp(label_field_names[i], name, len) == 0)
+			return (label_field_names[i]);
+	return (NULL);
+}
+
+/* Every {field} or {field?} of a text line is known and closed. */
+static int
+label_text_check(const char *text, char **cause)
+{
+	const char *p, *end;
+	size_t len;
+	char *names;
+	FILE *m;
+	int i;
+
+	for (p = text; (p = strchr(p, '{')) != NULL; p = end + 1) {
+		if ((end = strchr(p, '}')) == NULL)
+			return (label_fail(cause, _("\"{\" without its "
+			    "\"}\"")));
+		len = end - p - 1;
+		if (len > 0 && p[len] == '?')
+			len--;
+		if (label_field_known(p + 1, len) == NULL) {
+			if ((m = open_memstream(&names, &len)) == NULL)
+				fatal("open_memstream");
+			for (i = 0; label_field_names[i] != NULL; i++)
+				fprintf(m, "%s%s", i == 0 ? "" : ", ",
+				    label_field_names[i]);
+			fclose(m);
+			label_fail(cause, _("unknown field %.*s: a template "
+			    "knows %s"), (int)(end - p + 1), p, names);
+			free(names);
+			return (-1);
+		}
+	}
+	if (strchr(text, '}') != NULL && strchr(text, '{') == NULL)
+		return (label_fail(cause, _("\"}\" without its \"{\"")));
+	return (0);
+}
+
+/* "text X Y WIDTH SIZE normal|bold TEXT..." (line is the rest after text). */
+static int
+label_text_parse(struct label_tpl *t, char *line, char **cause)
+{
+	struct label_text *lt;
+	char *w[5], *p = line;
+	double v[4];
+	int i;
+
+	for (i = 0; i < 5; i++) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		w[i] = *p != '\0' ? p : NULL;
+		while (*p != '\0' && *p != ' ' && *p != '\t')
+			p++;
+		if (*p != '\0')
+			*p++ = '\0';
+	}
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (label_numbers(w, 4, v) != 0 || w[4] == NULL || *p == '\0' ||
+	    (strcmp(w[4], "normal") != 0 && strcmp(w[4], "bold") != 0))
+		return (label_fail(cause, _("expected \"text X Y WIDTH SIZE "
+		    "normal|bold TEXT\" (millimetres, size in points)")));
+	if (t->ntexts == LABEL_TEXTS_MAX)
+		return (label_fail(cause, _("more than %d text lines"),
+		    LABEL_TEXTS_MAX));
+	if (v[3] < 3 || v[3] > 72)
+		return (label_fail(cause, _("text size %g pt: expected 3 to "
+		    "72"), v[3]));
+	if (label_text_check(p, cause) != 0)
+		return (-1);
+	lt = &t->texts[t->ntexts++];
+	lt->x = v[0];
+	lt->y = v[1];
+	lt->w = v[2];
+	lt->size = v[3];
+	lt->bold = strcmp(w[4], "bold") == 0;
+	lt->text = xstrdup(p);
+	return (0);
+}
+
+/* What the whole template must satisfy once read. */
+static int
+label_tpl_check(struct label_tpl *t, char **cause)
+{
+	const struct label_text *lt;
+	double cw, ch;
+	int i;
+
+	if (t->title == NULL)
+		return (label_fail(cause, _("no \"title\" line")));
+	if (t->w == 0)
+		return (label_fail(cause, _("no \"size\" line")));
+	if (t->letters[0] == '\0')
+		return (label_fail(cause, _("no \"for\" line (the tag letters "
+		    "it prints, e.g. \"for D\")")));
+	if (t->qr_size == 0)
+		return (label_fail(cause, _("no \"qr\" line")));
+	if (t->qr_x + t->qr_size > t->w + 1e-9 ||
+	    t->qr_y + t->qr_size > t->h + 1e-9)
+		return (label_fail(cause, _("the QR box (%g mm at %g, %g) does "
+		    "not fit the %g x %g mm label"), t->qr_size, t->qr_x,
+		    t->qr_y, t->w, t->h));
+	for (i = 0; i < t->ntexts; i++) {
+		lt = &t->texts[i];
+		if (lt->x + lt->w > t->w + 1e-9 || lt->y + lt->size *
+		    LABEL_PT_MM > t->h + 1e-9 || lt->w <= 0)
+			return (label_fail(cause, _("text line %d (\"%s\") does "
+			    "not fit the %g x %g mm label"), i + 1, lt->text,
+			    t->w, t->h));
+	}
+	for (i = 0; t->defaults[i] != '\0'; i++)
+		if (strchr(t->letters, t->defaults[i]) == NULL)
+			return (label_fail(cause, _("\"default %c\" but %c is "
+			    "not in \"for %s\""), t->defaults[i],
+			    t->defaults[i], t->letters));
+	if ((t->cols != 0) != (t->page_w != 0) ||
+	    (t->cols != 0) != (t->pitch_x != 0) ||
+	    (t->cols != 0) != (t->origin_set != 0))
+		return (label_fail(cause, _("a sheet needs all of \"page\", "
+		    "\"grid\", \"pitch\" and \"origin\"")));
+	if (t->cols != 0) {
+		cw = t->origin_x + (t->cols - 1) * t->pitch_x + t->w;
+		ch = t->origin_y + (t->rows - 1) * t->pitch_y + t->h;
+		if (cw > t->page_w + 1e-6 || ch > t->page_h + 1e-6 ||
+		    t->pitch_x < t->w - 1e-6 || t->pitch_y < t->h - 1e-6)
+			return (label_fail(cause, _("the %d x %d grid of %g x "
+			    "%g mm labels does not fit the %g x %g mm page"),
+			    t->cols, t->rows, t->w, t->h, t->page_w,
+			    t->page_h));
+	}
+	return (0);
+}
+
+/*
+ * Read a template; on error NULL, with *cause naming the line and what is
+ * wrong.
+ */
+struct label_tpl *
+label_tpl_parse(const char *name, const char *text, char **cause)
+{
+	struct label_tpl *t;
+	const char *p, *eol;
+	char *line, *key, *rest, *w[4], *q, *why = NULL;
+	double v[4];
+	int lineno = 0, i, n;
+	json_t *probe;
+
+	/* Text goes to cairo and titles to JSON: UTF-8 only. */
+	if ((probe = json_string(text)) == NULL) {
+		xasprintf(cause, _("template %s is not UTF-8 text"), name);
+		return (NULL);
+	}
+	json_decref(probe);
+	t = xcalloc(1, sizeof *t);
+	t->name = xstrdup(name);
+	t->ec = LABEL_EC_AUTO;
+	for (p = text; *p != '\0'; p = *eol != '\0' ? eol + 1 : eol) {
+		eol = p + strcspn(p, "\n");
+		lineno++;
+		line = xstrndup(p, eol - p);
+		line[strcspn(line, "\r")] = '\0';
+		for (key = line; *key == ' ' || *key == '\t'; key++)
+			;
+		n = strlen(key);
+		while (n > 0 && (key[n - 1] == ' ' || key[n - 1] == '\t'))
+			key[--n] = '\0';
+		if (*key == '\0' || *key == '#') {
+			free(line);
+			continue;
+		}
+		rest = key + strcspn(key, " \t");
+		if (*rest != '\0')
+			*rest++ = '\0';
+		while (*rest == ' ' || *rest == '\t')
+			rest++;
+		if (strcmp(key, "text") == 0) {
+			label_text_parse(t, rest, &why);
+			goto next;
+		}
+		if (strcmp(key, "title") == 0 || strcmp(key, "media") == 0) {
+			if (*rest == '\0')
+				xasprintf(&why, _("\"%s\" needs a value"),
+				    key);
+			else if (*key == 't') {
+				free(t->title);
+				t->title = xstrdup(rest);
+			} else {
+				free(t->media);
+				t->media = xstrdup(rest);
+			}
+			goto next;
+		}
+		if (strcmp(key, "for") == 0 || strcmp(key, "default") == 0) {
+			if (label_letters(rest, *key == 'f' ? t->letters :
+			    t->defaults, sizeof t->letters) != 0)
+				xasprintf(&why, _("\"%s %s\": expected tag "
+				    "letters among %s"), key, rest,
+				    TAG_LETTERS);
+			goto next;
+		}
+		if (strcmp(key, "ec") == 0) {
+			if (strcmp(rest, "auto") == 0)
+				t->ec = LABEL_EC_AUTO;
+			else if (strcmp(rest, "Q") == 0)
+				t->ec = LABEL_EC_Q;
+			else if (strcmp(rest, "H") == 0)
+				t->ec = LABEL_EC_H;
+			else
+				xasprintf(&why, _("\"ec %s\": expected auto, Q "
+				    "or H"), rest);
+			goto next;
+		}
+		for (i = 0, q = rest; i < 4; i++) {
+			while (*q == ' ' || *q == '\t')
+				q++;
+			w[i] = *q != '\0' ? q : NULL;
+			while (*q != '\0' && *q != ' ' && *q != '\t')
+				q++;
+			if (*q != '\0')
+				*q++ = '\0';
+		}
+		n = strcmp(key, "qr") == 0 ? 3 : 2;
+		if (strcmp(key, "size") != 0 && strcmp(key, "qr") != 0 &&
+		    strcmp(key, "page") != 0 && strcmp(key, "grid") != 0 &&
+		    strcmp(key, "pitch") != 0 && strcmp(key, "origin") != 0) {
+			xasprintf(&why, _("unknown keyword \"%s\": expected "
+			    "title, size, for, default, qr, ec, text, media, "
+			    "page, grid, pitch or origin"), key);
+			goto next;
+		}
+		if (label_numbers(w, n, v) != 0 || (n < 4 && w[n] != NULL)) {
+			xasprintf(&why, _("\"%s\" takes %d numbers"), key, n);
+			goto next;
+		}
+		if (strcmp(key, "size") == 0) {
+			if (v[0] < 10 || v[0] > 300 || v[1] < 10 || v[1] > 300)
+				xasprintf(&why, _("label size %g x %g mm: "
+				    "expected 10 to 300 mm each way"), v[0],
+				    v[1]);
+			t->w = v[0];
+			t->h = v[1];
+		} else if (strcmp(key, "qr") == 0) {
+			if (v[2] < 5)
+				xasprintf(&why, _("QR box of %g mm: expected "
+				    "at least 5 mm"), v[2]);
+			t->qr_x = v[0];
+			t->qr_y = v[1];
+			t->qr_size = v[2];
+		} else if (strcmp(key, "page") == 0) {
+			if (v[0] < 50 || v[0] > 500 || v[1] < 50 || v[1] > 500)
+				xasprintf(&why, _("page size %g x %g mm: "
+				    "expected 50 to 500 mm each way"), v[0],
+				    v[1]);
+			t->page_w = v[0];
+			t->page_h = v[1];
+		} else if (strcmp(key, "grid") == 0) {
+			if (v[0] != floor(v[0]) || v[1] != floor(v[1]) ||
+			    v[0] < 1 || v[0] > 20 || v[1] < 1 || v[1] > 40)
+				xasprintf(&why, _("grid %g x %g: expected "
+				    "whole numbers of columns (1 to 20) and "
+				    "rows (1 to 40)"), v[0], v[1]);
+			t->cols = (int)v[0];
+			t->rows = (int)v[1];
+		} else if (strcmp(key, "pitch") == 0) {
+			t->pitch_x = v[0];
+			t->pitch_y = v[1];
+		} else {
+			t->origin_x = v[0];
+			t->origin_y = v[1];
+			t->origin_set = 1;
+		}
+next:
+		free(line);
+		if (why != NULL) {
+			xasprintf(cause, _("template %s, line %d: %s"), name,
+			    lineno, why);
+			free(why);
+			label_tpl_free(t);
+			return (NULL);
+		}
+	}
+	if (label_tpl_check(t, &why) != 0) {
+		xasprintf(cause, _("template %s: %s"), name, why);
+		free(why);
+		label_tpl_free(t);
+		return (NULL);
+	}
+	return (t);
+}
+
+void
+label_tpl_free(struct label_tpl *t)
+{
+	int i;
+
+	if (t == NULL)
+		return;
+	for (i = 0; i < t->ntexts; i++)
+		free(t->texts[i].text);
+	free(t->name);
+	free(t->title);
+	free(t->media);
+	free(t);
+}
+
+/* What GET /v1/labels/templates shows of a template. */
+json_t *
+label_tpl_json(const struct label_tpl *t)
+{
+	json_t *o;
+
+	o = json_pack("{ss ss s[ff] ss ss s{sfsfsf} ss}", "name", t->name,
+	    "title", t->title, "size_mm", t->w, t->h, "for", t->letters,
+	    "default_for", t->defaults, "qr_mm", "x", t->qr_x, "y", t->qr_y,
+	    "side", t->qr_size, "ec", t->ec == LABEL_EC_AUTO ? "auto" :
+	    t->ec == LABEL_EC_Q ? "Q" : "H");
+	if (t->cols != 0)
+		json_object_set_new(o, "sheet", json_pack("{s[ff] si si s[ff] "
+		    "s[ff]}", "page_mm", t->page_w, t->page_h, "columns",
+		    t->cols, "rows", t->rows, "pitch_mm", t->pitch_x,
+		    t->pitch_y, "origin_mm", t->origin_x, t->origin_y));
+	if (t->media != NULL)
+		json_object_set_new(o, "media", json_string(t->media));
+	return (o);
+}
+
+/* Free an FT face when cairo lets its font face go. */
+static void
+label_face_done(void *face)
+{
+	FT_Done_Face(face);
+}
+
+/*
+ * The regular and bold fonts, as the bytes of TrueType files (copied).
+ * Called once; later calls keep the first fonts.
+ */
+int
+label_fonts(const void *regular, size_t rlen, const void *bold, size_t blen,
+    char **cause)
+{
+	const void *data[2] = { regular, bold };
+	size_t len[2] = { rlen, blen };
+	FT_Face face;
+	int i;
+
+	if (label_face[0] != NULL)
+		return (0);
+	if (label_ft == NULL && FT_Init_FreeType(&label_ft) != 0)
+		return (label_fail(cause, "FreeType cannot start"));
+	for (i = 0; i < 2; i++) {
+		label_font_data[i] = xmalloc(len[i]);
+		memcpy(label_font_data[i], data[i], len[i]);
+		if (FT_New_Memory_Face(label_ft, label_font_data[i], len[i], 0,
+		    &face) != 0) {
+			label_fonts_free();
+			return (label_fail(cause, _("the %s font is not a font "
+			    "FreeType can read"), i == 0 ? "regular" :
+			    "bold"));
+		}
+		label_face[i] = cairo_ft_font_face_create_for_ft_face(face, 0);
+		if (cairo_font_face_set_user_data(label_face[i],
+		    &label_face_key, face, label_face_done) !=
+		    CAIRO_STATUS_SUCCESS)
+			fatalx("cairo: out of memory");
+	}
+	return (0);
+}
+
+/* Let the fonts go (at exit, so that leak checkers see a clean heap). */
+void
+label_fonts_free(void)
+{
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		if (label_face[i] != NULL)
+			cairo_font_face_destroy(label_face[i]);
+		label_face[i] = NULL;
+	}
+	cairo_debug_reset_static_data();
+	for (i = 0; i < 2; i++) {
+		free(label_font_data[i]);
+		label_font_data[i] = NULL;
+	}
+	if (label_ft != NULL)
+		FT_Done_FreeType(label_ft);
+	label_ft = NULL;
+}
+
+/* Does a template print tags of this letter? */
+int
+label_tpl_takes(const struct label_tpl *t, char letter)
+{
+	return (letter != '\0' && strchr(t->letters, letter) != NULL);
+}
+
+/* Labels per page: 1, or the sheet's cells. */
+int
+label_tpl_per_page(const struct label_tpl *t)
+{
+	return (t->cols != 0 ? t->cols * t->rows : 1);
+}
+
+/*
+ * A field's value as printed (allocated), or NULL if it has none. Dates
+ * (YYYY-MM-DD) print as DD/MM/YYYY, decimals with a comma.
+ */
+static char *
+label_value(json_t *rec, const char *name)
+{
+	json_t *v = json_object_get(rec, name);
+	const char *s;
+	char *out, *c;
+
+	if (json_is_integer(v)) {
+		xasprintf(&out, "%lld", (long long)json_integer_value(v));
+		return (out);
+	}
+	if (json_is_real(v)) {
+		xasprintf(&out, "%.1f", json_real_value(v));
+		if ((c = strchr(out, '.')) != NULL)
+			*c = ',';
+		return (out);
+	}
+	if ((s = json_string_value(v)) == NULL || *s == '\0')
+		return (NULL);
+	if (strlen(s) == 10 && s[4] == '-' && s[7] == '-' &&
+	    strspn(s, "0123456789-") == 10) {
+		xasprintf(&out, "%.2s/%.2s/%.4s", s + 8, s + 5, s);
+		return (out);
+	}
+	return (xstrdup(s));
+}
+
+/*
+ * A text line with its fields filled in (allocated), or NULL if a field
+ * without "?" has no value: the line is left out.
+ */
+static char *
+label_expand(const char *text, json_t *rec)
+{
+	const char *p, *end, *name;
+	char *s, *v, *q;
+	size_t len, n;
+	FILE *m;
+	int optional;
+
+	if ((m = open_memstream(&s, &len)) == NULL)
+		fatal("open_memstream");
+	for (p = text; *p != '\0'; p++) {
+		if (*p != '{' || (end = strchr(p, '}')) == NULL) {
+			fputc(*p, m);
+			continue;
+		}
+		n = end - p - 1;
+		optional = n > 0 && p[n] == '?';
+		name = label_field_known(p + 1, optional ? n - 1 : n);
+		v = name != NULL ? label_value(rec, name) : NULL;
+		if (v == NULL && !optional) {
+			fclose(m);
+			free(s);
+			return (NULL);
+		}
+		if (v != NULL)
+			fputs(v, m);
+		free(v);
+		p = end;
+	}
+	fclose(m);
+	/* An empty optional field leaves no double or edge space. */
+	for (p = q = s; *p != '\0'; p++)
+		if (*p != ' ' || (q > s && q[-1] != ' '))
+			*q++ = *p;
+	while (q > s && q[-1] == ' ')
+		q--;
+	*q = '\0';
+	if (*s == '\0') {
+		free(s);
+		return (NULL);
+	}
+	return (s);
+}
+
+/*
+ * Show one text line at its place: shrink to fit its width down to
+ * LABEL_SHRINK of its size, then cut with an ellipsis.
+ */
+static void
+label_fit(cairo_t *cr, const struct label_text *lt, const char *s)
+{
+	cairo_text_extents_t te;
+	cairo_font_extents_t fe;
+	double size = lt->size * LABEL_PT_MM;
+	char *copy;
+	size_t len;
+
+	cairo_set_font_face(cr, label_face[lt->bold]);
+	cairo_set_font_size(cr, size);
+	cairo_text_extents(cr, s, &te);
+	if (te.x_advance > lt->w) {
+		size = fmax(size * lt->w * 0.999 / te.x_advance,
+		    lt->size * LABEL_PT_MM * LABEL_SHRINK);
+		cairo_set_font_size(cr, size);
+	}
+	cairo_font_extents(cr, &fe);
+	copy = xstrdup(s);
+	len = strlen(copy);
+	for (;;) {
+		cairo_text_extents(cr, copy, &te);
+		if (te.x_advance <= lt->w + 1e-6 || len == 0)
+			break;
+		/* Drop one UTF-8 character, and the ellipsis we added. */
+		if (len >= 3 && strcmp(copy + len - 3, "\xe2\x80\xa6") == 0)
+			len -= 3;
+		while (len > 0 && ((unsigned char)copy[len - 1] & 0xc0) ==
+		    0x80)
+			len--;
+		if (len > 0)
+			len--;
+		while (len > 0 && copy[len - 1] == ' ')
+			len--;
+		copy[len] = '\0';
+		copy = xreallocarray(copy, len + 4, 1);
+		strcat(copy, "\xe2\x80\xa6");
+		len += 3;
+	}
+	cairo_move_to(cr, lt->x, lt->y + fe.ascent);
+	cairo_show_text(cr, copy);
+	free(copy);
+}
+
+/*
+ * The QR code of a tag: H if its modules are at least 0.5 mm in the box
+ * (or if the template says H), else Q.
+ */
+static QRcode *
+label_qr_encode(const struct label_tpl *t, const char *tag, char **cause)
+{
+	QRcode *qr = NULL;
+
+	if (t->ec != LABEL_EC_Q) {
+		qr = QRcode_encodeString(tag, 0, QR_ECLEVEL_H, QR_MODE_8, 1);
+		if (qr != NULL && t->ec == LABEL_EC_AUTO && t->qr_size /
+		    (qr->width + 2 * LABEL_QUIET) < LABEL_H_MIN_MM) {
+			QRcode_free(qr);
+			qr = NULL;
+		} else if (qr != NULL)
+			return (qr);
+	}
+	if ((qr = QRcode_encodeString(tag, 0, QR_ECLEVEL_Q, QR_MODE_8, 1)) ==
+	    NULL)
+		label_fail(cause, _("%s cannot be encoded as a QR code"), tag);
+	return (qr);
+}
+
+/*
+ * Whole device dots per module at s dots per mm: at least LABEL_DOTS_MIN,
+ * or -1 with a sentence.
+ */
+static int
+label_qr_dots(const struct label_tpl *t, const QRcode *qr, double s,
+    char **cause)
+{
+	int modules = qr->width + 2 * LABEL_QUIET, dots;
+
+	dots = (int)floor(floor(t->qr_size * s + 1e-6) / modules);
+	if (dots < LABEL_DOTS_MIN)
+		return (label_fail(cause, _("template %s: its %g mm QR box "
+		    "gives %d dot(s) per module at %.0f dpi, and a QR code "
+		    "needs at least %d to scan: make the box bigger or print "
+		    "at a higher resolution"), t->name, t->qr_size, dots,
+		    s * 25.4, LABEL_DOTS_MIN));
+	return (dots);
+}
+
+/*
+ * Draw the QR code into its box, white quiet zone included: all dark
+ * modules in one path and one fill. With s > 0 (dots per mm of a raster
+ * whose origin is the label's), snapped to whole dots.
+ */
+static void
+label_qr_draw(cairo_t *cr, const struct label_tpl *t, const QRcode *qr,
+    double s)
+{
+	int modules = qr->width + 2 * LABEL_QUIET, r, c, c0, dots;
+	double m, x, y, box;
+
+	cairo_save(cr);
+	if (s > 0) {
+		box = floor(t->qr_size * s + 1e-6);
+		dots = (int)floor(box / modules);
+		cairo_identity_matrix(cr);
+		x = round(t->qr_x * s);
+		y = round(t->qr_y * s);
+		cairo_set_source_rgb(cr, 1, 1, 1);
+		cairo_rectangle(cr, x, y, box, box);
+		cairo_fill(cr);
+		x += floor((box - dots * modules) / 2);
+		y += floor((box - dots * modules) / 2);
+		m = dots;
+	} else {
+		m = t->qr_size / modules;
+		x = t->qr_x;
+		y = t->qr_y;
+		cairo_set_source_rgb(cr, 1, 1, 1);
+		cairo_rectangle(cr, x, y, t->qr_size, t->qr_size);
+		cairo_fill(cr);
+	}
+	cairo_set_source_rgb(cr, 0, 0, 0);
+	for (r = 0; r < qr->width; r++) {
+		for (c = 0; c < qr->width;) {
+			if ((qr->data[r * qr->width + c] & 1) == 0) {
+				c++;
+				continue;
+			}
+			for (c0 = c; c < qr->width &&
+			    (qr->data[r * qr->width + c] & 1); c++)
+				;
+			cairo_rectangle(cr, x + (LABEL_QUIET + c0) * m,
+			    y + (LABEL_QUIET + r) * m, (c - c0) * m, m);
+		}
+	}
+	cairo_fill(cr);
+	cairo_restore(cr);
+}
+
+/* Font options that do not depend on the machine's fontconfig rules. */
+static void
+label_font_options(cairo_t *cr, int mono)
+{
+	cairo_font_options_t *fo;
+
+	fo = cairo_font_options_create();
+	cairo_font_options_set_hint_style(fo, CAIRO_HINT_STYLE_NONE);
+	cairo_font_options_set_hint_metrics(fo, CAIRO_HINT_METRICS_OFF);
+	cairo_font_options_set_antialias(fo, mono ? CAIRO_ANTIALIAS_NONE :
+	    CAIRO_ANTIALIAS_GRAY);
+	cairo_set_font_options(cr, fo);
+	cairo_font_options_destroy(fo);
+	if (mono)
+		cairo_set_antialias(cr, CAIRO_ANTIALIAS_NONE);
+}
+
+/*
+ * One label at the current origin (user units: mm): white ground, the QR
+ * code, then the text lines. Text comes last so that a template whose text
+ * runs over the code gives a label that does not scan back, and is
+ * refused, rather than text silently hidden. s > 0 snaps the code to a
+ * raster (see above).
+ */
+static void
+label_draw(cairo_t *cr, const struct label_tpl *t, json_t *rec,
+    const QRcode *qr, double s)
+{
+	char *line;
+	int i;
+
+	cairo_save(cr);
+	cairo_set_source_rgb(cr, 1, 1, 1);
+	cairo_rectangle(cr, 0, 0, t->w, t->h);
+	cairo_fill(cr);
+	cairo_restore(cr);
+	label_qr_draw(cr, t, qr, s);
+	cairo_save(cr);
+	cairo_set_source_rgb(cr, 0, 0, 0);
+	for (i = 0; i < t->ntexts; i++) {
+		if ((line = label_expand(t->texts[i].text, rec)) == NULL)
+			continue;
+		label_fit(cr, &t->texts[i], line);
+		free(line);
+	}
+	cairo_restore(cr);
+}
+
+/*
+ * Decode a rendered label with libzbar: 0 if it holds exactly one QR
+ * code and that code is the tag.
+ */
+static int
+label_decode(cairo_surface_t *img, const char *tag, char **cause)
+{
+	zbar_image_scanner_t *sc;
+	zbar_image_t *zi;
+	const zbar_symbol_t *sym;
+	const unsigned char *px;
+	unsigned char *y800;
+	const char *data;
+	uint32_t v;
+	int w, h, stride, x, y, n = 0, found = 0;
+	char *other = NULL;
+
+	cairo_surface_flush(img);
+	w = cairo_image_surface_get_width(img);
+	h = cairo_image_surface_get_height(img);
+	stride = cairo_image_surface_get_stride(img);
+	px = cairo_image_surface_get_data(img);
+	y800 = xmalloc((size_t)w * h);
+	for (y = 0; y < h; y++)
+		for (x = 0; x < w; x++) {
+			memcpy(&v, px + (size_t)y * stride + 4 * x, 4);
+			y800[(size_t)y * w + x] = (unsigned char)
+			    ((((v >> 16) & 0xff) * 299 + ((v >> 8) & 0xff) *
+			    587 + (v & 0xff) * 114) / 1000);
+		}
+	sc = zbar_image_scanner_create();
+	zbar_image_scanner_set_config(sc, 0, ZBAR_CFG_ENABLE, 0);
+	zbar_image_scanner_set_config(sc, ZBAR_QRCODE, ZBAR_CFG_ENABLE, 1);
+	zi = zbar_image_create();
+	zbar_image_set_format(zi, zbar_fourcc('Y', '8', '0', '0'));
+	zbar_image_set_size(zi, w, h);
+	zbar_image_set_data(zi, y800, (unsigned long)w * h, NULL);
+	if (zbar_scan_image(sc, zi) > 0) {
+		for (sym = zbar_image_first_symbol(zi); sym != NULL;
+		    sym = zbar_symbol_next(sym)) {
+			n++;
+			data = zbar_symbol_get_data(sym);
+			if (strcmp(data, tag) == 0)
+				found++;
+			else if (other == NULL)
+				other = xstrdup(data);
+		}
+	}
+	zbar_image_destroy(zi);
+	zbar_image_scanner_destroy(sc);
+	free(y800);
+	if (n == 1 && found == 1)
+		return (0);
+	if (n == 0)
+		label_fail(cause, _("the label of %s does not scan back: no QR "
+		    "code could be read from it"), tag);
+	else if (found == 0)
+		label_fail(cause, _("the label of %s does not scan back: its QR "
+		    "code reads \"%s\""), tag, other);
+	else
+		label_fail(cause, _("the label of %s holds %d QR codes"), tag,
+		    n);
+	free(other);
+	return (-1);
+}
+
+/* A vector label as a printer at dpi would rasterise it, decoded back. */
+static int
+label_verify_vector(const struct label_tpl *t, json_t *rec, const QRcode *qr,
+    int dpi, char **cause)
+{
+	cairo_surface_t *img;
+	cairo_t *cr;
+	double s = dpi / 25.4;
+	int rc;
+
+	img = cairo_image_surface_create(CAIRO_FORMAT_RGB24,
+	    (int)ceil(t->w * s), (int)ceil(t->h * s));
+	cr = cairo_create(img);
+	cairo_set_source_rgb(cr, 1, 1, 1);
+	cairo_paint(cr);
+	label_font_options(cr, 0);
+	cairo_scale(cr, s, s);
+	label_draw(cr, t, rec, qr, 0);
+	cairo_destroy(cr);
+	if (cairo_surface_status(img) != CAIRO_STATUS_SUCCESS)
+		rc = label_fail(cause, "cairo: %s", cairo_status_to_string(
+		    cairo_surface_status(img)));
+	else
+		rc = label_decode(img, json_string_value(json_object_get(rec,
+		    "tag")), cause);
+	cairo_surface_destroy(img);
+	return (rc);
+}
+
+/* cairo's output into a memory stream. */
+static cairo_status_t
+label_write(void *arg, const unsigned char *data, unsigned int len)
+{
+	struct label_stream *ls = arg;
+
+	if (fwrite(data, 1, len, ls->f) != len)
+		return (CAIRO_STATUS_WRITE_ERROR);
+	return (CAIRO_STATUS_SUCCESS);
+}
+
+/*
+ * PDF: label-sized pages, or sheets of cells (one template for all then).
+ * Each label is first checked as a printer at dpi would print it.
+ */
+static int
+label_pdf(const struct label_tpl **tpls, json_t *recs, int dpi, FILE *out,
+    char **cause)
+{
+	struct label_stream ls = { out };
+	const struct label_tpl *t = tpls[0];
+	cairo_surface_t *pdf;
+	cairo_t *cr;
+	QRcode *qr;
+	json_t *rec;
+	size_t i;
+	int cell, rc = 0;
+
+	pdf = cairo_pdf_surface_create_for_stream(label_write, &ls,
+	    (t->cols != 0 ? t->page_w : t->w) / LABEL_PT_MM,
+	    (t->cols != 0 ? t->page_h : t->h) / LABEL_PT_MM);
+	cairo_pdf_surface_set_metadata(pdf, CAIRO_PDF_METADATA_CREATE_DATE,
+	    LABEL_PDF_DATE);
+	cairo_pdf_surface_set_metadata(pdf, CAIRO_PDF_METADATA_CREATOR,
+	    "kitstock");
+	cairo_pdf_surface_set_metadata(pdf, CAIRO_PDF_METADATA_TITLE,
+	    t->title);
+	cr = cairo_create(pdf);
+	label_font_options(cr, 0);
+	json_array_foreach(recs, i, rec) {
+		t = tpls[i];
+		if ((qr = label_qr_encode(t, json_string_value(json_object_get(
+		    rec, "tag")), cause)) == NULL) {
+			rc = -1;
+			break;
+		}
+		if (label_qr_dots(t, qr, dpi / 25.4, cause) < 0 ||
+		    label_verify_vector(t, rec, qr, dpi, cause) != 0) {
+			QRcode_free(qr);
+			rc = -1;
+			break;
+		}
+		cell = (int)(i % label_tpl_per_page(t));
+		if (i > 0 && cell == 0)
+			cairo_show_page(cr);
+		if (t->cols == 0)
+			cairo_pdf_surface_set_size(pdf, t->w / LABEL_PT_MM,
+			    t->h / LABEL_PT_MM);
+		cairo_save(cr);
+		cairo_scale(cr, 1 / LABEL_PT_MM, 1 / LABEL_PT_MM);
+		if (t->cols != 0)
+			cairo_translate(cr, t->origin_x + (cell % t->cols) *
+			    t->pitch_x, t->origin_y + (cell / t->cols) *
+			    t->pitch_y);
+		label_draw(cr, t, rec, qr, 0);
+		cairo_restore(cr);
+		QRcode_free(qr);
+	}
+	cairo_destroy(cr);
+	cairo_surface_finish(pdf);
+	if (rc == 0 && cairo_surface_status(pdf) != CAIRO_STATUS_SUCCESS)
+		rc = label_fail(cause, "cairo: %s", cairo_status_to_string(
+		    cairo_surface_status(pdf)));
+	cairo_surface_destroy(pdf);
+	return (rc);
+}
+
+/*
+ * One label on a raster of s dots per mm (mono: each dot black or white),
+ * decoded back; NULL with *cause if it does not scan.
+ */
+static cairo_surface_t *
+label_raster(const struct label_tpl *t, json_t *rec, double s, int mono,
+    char **cause)
+{
+	cairo_surface_t *img;
+	cairo_t *cr;
+	QRcode *qr;
+
+	if ((qr = label_qr_encode(t, json_string_value(json_object_get(rec,
+	    "tag")), cause)) == NULL)
+		return (NULL);
+	if (label_qr_dots(t, qr, s, cause) < 0) {
+		QRcode_free(qr);
+		return (NULL);
+	}
+	img = cairo_image_surface_create(CAIRO_FORMAT_RGB24,
+	    (int)round(t->w * s), (int)round(t->h * s));
+	cr = cairo_create(img);
+	cairo_set_source_rgb(cr, 1, 1, 1);
+	cairo_paint(cr);
+	label_font_options(cr, mono);
+	cairo_scale(cr, s, s);
+	label_draw(cr, t, rec, qr, s);
+	cairo_destroy(cr);
+	QRcode_free(qr);
+	if (cairo_surface_status(img) != CAIRO_STATUS_SUCCESS) {
+		label_fail(cause, "cairo: %s", cairo_status_to_string(
+		    cairo_surface_status(img)));
+		cairo_surface_destroy(img);
+		return (NULL);
+	}
+	if (mono) {
+		/* What a thermal head prints: each dot black or white. */
+		unsigned char *px = cairo_image_surface_get_data(img);
+		int stride = cairo_image_surface_get_stride(img), x, y;
+		int w = cairo_image_surface_get_width(img);
+		int h = cairo_image_surface_get_height(img);
+		uint32_t v, lum;
+
+		cairo_surface_flush(img);
+		for (y = 0; y < h; y++)
+			for (x = 0; x < w; x++) {
+				memcpy(&v, px + (size_t)y * stride + 4 * x, 4);
+				lum = (((v >> 16) & 0xff) + ((v >> 8) & 0xff) +
+				    (v & 0xff)) / 3;
+				v = lum < 128 ? 0 : 0xffffff;
+				memcpy(px + (size_t)y * stride + 4 * x, &v, 4);
+			}
+		cairo_surface_mark_dirty(img);
+	}
+	if (label_decode(img, json_string_value(json_object_get(rec, "tag")),
+	    cause) != 0) {
+		cairo_surface_destroy(img);
+		return (NULL);
+	}
+	return (img);
+}
+
+/* PNG: one label at dpi, with the QR code on whole pixels. */
+static int
+label_png(const struct label_tpl *t, json_t *rec, int dpi, FILE *out,
+    char **cause)
+{
+	struct label_stream ls = { out };
+	cairo_surface_t *img;
+	cairo_status_t st;
+
+	if ((img = label_raster(t, rec, dpi / 25.4, 0, cause)) == NULL)
+		return (-1);
+	st = cairo_surface_write_to_png_stream(img, label_write, &ls);
+	cairo_surface_destroy(img);
+	if (st != CAIRO_STATUS_SUCCESS)
+		return (label_fail(cause, "cairo: %s",
+		    cairo_status_to_string(st)));
+	return (0);
+}
+
+/*
+ * ZPL II: the label as one ^GFA bitmap at the printer's resolution (8, 12
+ * or 24 dots per mm for 203, 300 and 600 dpi), the same bitmap that was
+ * decoded.
+ */
+static int
+label_zpl(const struct label_tpl *t, json_t *rec, int dpi, FILE *out,
+    char **cause)
+{
+	cairo_surface_t *img;
+	const unsigned char *px;
+	int dpmm, w, h, stride, bpr, x, y, b;
+	unsigned int bits;
+	uint32_t v;
+
+	dpmm = dpi <= 203 ? 8 : dpi <= 300 ? 12 : 24;
+	if ((img = label_raster(t, rec, dpmm, 1, cause)) == NULL)
+		return (-1);
+	w = cairo_image_surface_get_width(img);
+	h = cairo_image_surface_get_height(img);
+	stride = cairo_image_surface_get_stride(img);
+	px = cairo_image_surface_get_data(img);
+	bpr = (w + 7) / 8;
+	fprintf(out, "^XA\n^PW%d\n^LL%d\n^LH0,0\n^FO0,0^GFA,%d,%d,%d,", w, h,
+	    bpr * h, bpr * h, bpr);
+	for (y = 0; y < h; y++) {
+		for (x = 0; x < bpr * 8; x += 8) {
+			for (b = 0, bits = 0; b < 8 && x + b < w; b++) {
+				memcpy(&v, px + (size_t)y * stride +
+				    4 * (x + b), 4);
+				if ((v & 0xffffff) == 0)
+					bits |= 0x80 >> b;
+			}
+			fprintf(out, "%02X", bits);
+		}
+	}
+	fprintf(out, "^FS\n^PQ1\n^XZ\n");
+	cairo_surface_destroy(img);
+	return (0);
+}
+
+/*
+ * Render labels: records[i] (an object with "tag" and fields) with
+ * tpls[i]. PDF gives one page per label, or sheets; PNG one label; ZPL
+ * one ^XA..^XZ per label. dpi is the printer's (for PDF, the resolution
+ * at which each label is checked). Every label is decoded back before any
+ * byte is given out; on refusal -1 with *cause.
+ */
+int
+label_render(const struct label_tpl **tpls, json_t *recs,
+    enum label_format fmt, int dpi, char **out, size_t *len, char **cause)
+{
+	FILE *m;
+	json_t *rec;
+	size_t i, n = json_array_size(recs);
+	int rc = 0;
+
+	*out = NULL;
+	*len = 0;
+	if (label_face[0] == NULL)
+		return (label_fail(cause, _("no fonts are loaded for "
+		    "labels")));
+	if (n == 0)
+		return (label_fail(cause, _("no label to render")));
+	for (i = 1; i < n; i++)
+		if ((tpls[i]->cols != 0 || tpls[0]->cols != 0) &&
+		    tpls[i] != tpls[0])
+			return (label_fail(cause, _("a sheet template prints "
+			    "every label of a request")));
+	if (fmt != LABEL_PDF && tpls[0]->cols != 0)
+		return (label_fail(cause, _("template %s is a sheet for office "
+		    "printers: ask for pdf"), tpls[0]->name));
+	if (fmt == LABEL_PNG && n > 1)
+		return (label_fail(cause, _("a PNG holds one label: ask for one "
+		    "tag, or for pdf")));
+	if ((m = open_memstream(out, len)) == NULL)
+		fatal("open_memstream");
+	switch (fmt) {
+	case LABEL_PDF:
+		rc = label_pdf(tpls, recs, dpi, m, cause);
+		break;
+	case LABEL_PNG:
+		rc = label_png(tpls[0], json_array_get(recs, 0), dpi, m,
+		    cause);
+		break;
+	case LABEL_ZPL:
+		json_array_foreach(recs, i, rec) {
+			if ((rc = label_zpl(tpls[i], rec, dpi, m, cause)) != 0)
+				break;
+		}
+		break;
+	}
+	fclose(m);
+	if (rc != 0) {
+		free(*out);
+		*out = NULL;
+		*len = 0;
+	}
+	return (rc);
+}

@@ -1,0 +1,398 @@
+/*
+ * make bench: what a scan costs, against the machine's own limit in the
+ * same run. A scan here is what a station's scan does to the store: look
+ * the unit up by tag, check and change its state, append the ledger row
+ * (POST /v1/devices/TAG/state until the scan stations land).
+ *
+ * 1. the limit: that transaction in-process on the same database settings
+ *    (WAL, synchronous=FULL), at 1 scan per commit and in batches;
+ * 2. the daemon: N clients (1, 8, 32, 128), each sending as fast as answers
+ *    come back over the UNIX socket: rate, latency, scans per commit, and
+ *    the ratios to the in-process rate at the same scans per commit and at
+ *    1 scan per commit;
+ * 3. latency at 1,000 scans/s offered at a steady rate by 64 stations.
+ *
+ * Clients are processes (fork), each with one keep-alive connection.
+ */
+
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "kitstockd.h"
+
+#define MAX_LAT		200000	/* latencies kept per client */
+#define DEVICES		256
+
+static char dir[] = "/tmp/kitstock-bench.XXXXXX";
+static char sock_path[256], db_path[256];
+static pid_t daemon_pid;
+static int next_device;		/* runs use devices of their own */
+static double seconds = 3.0;
+
+struct client_result {
+	long	n;
+	double	lat[MAX_LAT];	/* milliseconds */
+};
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (ts.tv_sec + ts.tv_nsec / 1e9);
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return ((x > y) - (x < y));
+}
+
+/* One HTTP/1.1 request on a kept connection; the status, or -1. */
+static int
+http(int fd, const char *method, const char *path, const char *body,
+    char *out, size_t outlen)
+{
+	char req[1024], buf[65536], *p, *end;
+	size_t have = 0, need;
+	ssize_t n;
+	long clen;
+	int status;
+
+	n = snprintf(req, sizeof req, "%s %s HTTP/1.1\r\nHost: bench\r\n"
+	    "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n%s",
+	    method, path, body != NULL ? strlen(body) : 0,
+	    body != NULL ? body : "");
+	if (write(fd, req, n) != n)
+		return (-1);
+	for (;;) {
+		if ((n = read(fd, buf + have, sizeof buf - 1 - have)) <= 0)
+			return (-1);
+		have += n;
+		buf[have] = '\0';
+		if ((end = strstr(buf, "\r\n\r\n")) == NULL)
+			continue;
+		p = strcasestr(buf, "Content-Length:");
+		clen = p != NULL ? strtol(p + 15, NULL, 10) : 0;
+		need = (end - buf) + 4 + clen;
+		if (have >= need)
+			break;
+	}
+	status = atoi(buf + 9);
+	if (out != NULL)
+		snprintf(out, outlen, "%s", end + 4);
+	return (status);
+}
+
+static int
+connect_daemon(void)
+{
+	struct sockaddr_un sun;
+	struct timeval tv = { 10, 0 };
+	int fd;
+
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	if (strlen(sock_path) >= sizeof sun.sun_path)
+		return (-1);
+	memcpy(sun.sun_path, sock_path, strlen(sock_path) + 1);
+
+	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) == -1 ||
+	    connect(fd, (struct sockaddr *)&sun, sizeof sun) == -1)
+		return (-1);
+	/* A lost answer fails the run rather than hanging it. */
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	return (fd);
+}
+
+/* A JSON string field's value out of a small answer (static buffer). */
+static const char *
+field(const char *json, const char *name)
+{
+	static char v[128];
+	char key[64];
+	const char *p;
+	size_t i = 0;
+
+	snprintf(key, sizeof key, "\"%s\": \"", name);
+	if ((p = strstr(json, key)) == NULL)
+		return ("");
+	p += strlen(key);
+	while (*p != '"' && i < sizeof v - 1)
+		v[i++] = *p++;
+	v[i] = '\0';
+	return (v);
+}
+
+/* An integer field of a small answer. */
+static long long
+ifield(const char *json, const char *name)
+{
+	char key[64];
+	const char *p;
+
+	snprintf(key, sizeof key, "\"%s\": ", name);
+	if ((p = strstr(json, key)) == NULL)
+		return (-1);
+	return (strtoll(p + strlen(key), NULL, 10));
+}
+
+/* Start kitstockd and register DEVICES devices in stock; their tags. */
+static void
+start_daemon(const char *kitstockd, char tags[][TAG_LEN + 1])
+{
+	char body[256], out[4096], sup[16], loc[16], lot[16];
+	int fd, i;
+
+	if ((daemon_pid = fork()) == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		dup2(null, 2);
+		execl(kitstockd, "kitstockd", "-f", "-d", db_path, "-s",
+		    sock_path, (char *)NULL);
+		_exit(127);
+	}
+	for (i = 0; i < 100 && (fd = connect_daemon()) == -1; i++)
+		usleep(50000);
+	if (fd == -1)
+		errx(1, "kitstockd did not start");
+	http(fd, "POST", "/v1/suppliers", "{\"name\":\"bench\"}", out,
+	    sizeof out);
+	snprintf(sup, sizeof sup, "%s", field(out, "tag"));
+	http(fd, "POST", "/v1/locations", "{\"name\":\"bench\",\"kind\":"
+	    "\"warehouse\",\"commune\":\"93008\"}", out, sizeof out);
+	snprintf(loc, sizeof loc, "%s", field(out, "tag"));
+	snprintf(body, sizeof body, "{\"supplier\":\"%s\",\"ref\":\"B\"}",
+	    sup);
+	http(fd, "POST", "/v1/lots", body, out, sizeof out);
+	snprintf(lot, sizeof lot, "%s", field(out, "tag"));
+	for (i = 0; i < DEVICES; i++) {
+		snprintf(body, sizeof body, "{\"kind\":\"laptop\",\"serial\":"
+		    "\"B%d\",\"lot\":\"%s\",\"location\":\"%s\"}", i, lot, loc);
+		if (http(fd, "POST", "/v1/devices", body, out, sizeof out) !=
+		    201)
+			errx(1, "cannot register devices: %s", out);
+		snprintf(tags[i], TAG_LEN + 1, "%s", field(out, "tag"));
+	}
+	close(fd);
+}
+
+/*
+ * A client: scans its own device back and forth as fast as answers come
+ * (interval 0) or at a steady interval, for the given time.
+ */
+static void
+client(const char *tag, double interval, double until,
+    struct client_result *r)
+{
+	char path[64], out[4096];
+	const char *to[2] = { "{\"to\":\"in_repair\",\"reason\":\"scan\"}",
+	    "{\"to\":\"in_stock\",\"reason\":\"scan\"}" };
+	double t0, next;
+	int fd, st;
+
+	if ((fd = connect_daemon()) == -1)
+		_exit(1);
+	snprintf(path, sizeof path, "/v1/devices/%s/state", tag);
+	next = now();
+	while ((t0 = now()) < until) {
+		if (interval > 0) {
+			if (t0 < next) {
+				usleep((useconds_t)((next - t0) * 1e6));
+				t0 = now();
+			}
+			next += interval;
+		}
+		if ((st = http(fd, "POST", path, to[r->n % 2], out,
+		    sizeof out)) != 200) {
+			fprintf(stderr, "bench: %s: %d %s\n", tag, st, out);
+			_exit(2);
+		}
+		if (r->n < MAX_LAT)
+			r->lat[r->n] = (now() - t0) * 1000;
+		r->n++;
+	}
+	_exit(0);
+}
+
+/* The daemon's write and commit counters (GET /v1/health). */
+static void
+counters(long long *writes, long long *commits)
+{
+	char out[4096];
+	int fd;
+
+	if ((fd = connect_daemon()) == -1)
+		errx(1, "daemon gone");
+	http(fd, "GET", "/v1/health", NULL, out, sizeof out);
+	close(fd);
+	*writes = ifield(out, "writes");
+	*commits = ifield(out, "commits");
+}
+
+/* Run n clients; rate, latencies, scans per commit. */
+static void
+run_clients(char tags[][TAG_LEN + 1], int n, double interval,
+    double *rate, double *p50, double *p99, double *max, double *per_commit)
+{
+	struct client_result *r;
+	long long w0, c0, w1, c1;
+	double start, until, *all;
+	long total = 0, k = 0;
+	int i, j;
+
+	r = mmap(NULL, sizeof *r * n, PROT_READ | PROT_WRITE, MAP_SHARED |
+	    MAP_ANONYMOUS, -1, 0);
+	if (r == MAP_FAILED)
+		err(1, "mmap");
+	memset(r, 0, sizeof *r * n);
+	counters(&w0, &c0);
+	start = now();
+	until = start + seconds;
+	if (next_device + n > DEVICES)
+		errx(1, "not enough devices for %d more clients", n);
+	for (i = 0; i < n; i++)
+		if (fork() == 0)
+			client(tags[next_device + i], interval, until, &r[i]);
+	next_device += n;
+	for (i = 0; i < n; i++) {
+		int st;
+
+		wait(&st);
+		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+			errx(1, "a client failed (%d)", st);
+	}
+	counters(&w1, &c1);
+	for (i = 0; i < n; i++)
+		total += r[i].n;
+	all = xcalloc(total, sizeof *all);
+	for (i = 0; i < n; i++)
+		for (j = 0; j < r[i].n && j < MAX_LAT; j++)
+			all[k++] = r[i].lat[j];
+	qsort(all, k, sizeof *all, cmp_double);
+	*rate = total / (now() - start);
+	*p50 = all[k / 2];
+	*p99 = all[(k * 99) / 100];
+	*max = all[k - 1];
+	*per_commit = c1 > c0 ? (double)(w1 - w0) / (c1 - c0) : 0;
+	free(all);
+	munmap(r, sizeof *r * n);
+}
+
+/* The in-process limit: scans per second at a given batch size. */
+static double
+inproc(int batch)
+{
+	struct actor a = { "bench", "bench", NULL };
+	char path[300], *cause = NULL, tag[TAG_LEN + 1], state[32],
+	    loc[TAG_LEN + 1];
+	json_t *vals;
+	double start, elapsed;
+	long n = 0;
+	int i;
+
+	snprintf(path, sizeof path, "%s/inproc-%d.db", dir, batch);
+	if (store_open(path, &cause) != 0 || profile_load(NULL, &cause) != 0)
+		errx(1, "store: %s", cause);
+	store_begin();
+	vals = json_pack("{ss}", "name", "bench");
+	store_item_add(&res_supplier, &a, vals, tag);
+	json_decref(vals);
+	vals = json_pack("{ss ss ss}", "kind", "laptop", "serial", "X",
+	    "state", "in_stock");
+	store_item_add(&res_device, &a, vals, tag);
+	json_decref(vals);
+	store_commit();
+	start = now();
+	while ((elapsed = now() - start) < seconds) {
+		if (store_begin() != STORE_OK)
+			errx(1, "begin");
+		for (i = 0; i < batch; i++, n++) {
+			if (store_unit_get(&res_device, tag, state,
+			    sizeof state, loc, NULL) != STORE_OK)
+				errx(1, "get");
+			if (store_unit_state(&res_device, &a, tag, state,
+			    strcmp(state, "in_stock") == 0 ? "in_repair" :
+			    "in_stock", "scan", NULL) != STORE_OK)
+				errx(1, "state");
+		}
+		if (store_commit() != STORE_OK)
+			errx(1, "commit");
+	}
+	store_close();
+	return (n / elapsed);
+}
+
+int
+main(int argc, char **argv)
+{
+	static char tags[DEVICES][TAG_LEN + 1];
+	const char *kitstockd = getenv("KITSTOCKD");
+	static const int batches[] = { 1, 8, 32, 128 };
+	static const int clients[] = { 1, 8, 32, 128 };
+	double limit[4], rate, p50, p99, max, per, same;
+	int i, b;
+
+	if (getenv("BENCH_SECONDS") != NULL)
+		seconds = atof(getenv("BENCH_SECONDS"));
+	if (kitstockd == NULL)
+		kitstockd = "daemon/kitstockd";
+	log_init(1, 0);
+	if (mkdtemp(dir) == NULL)
+		err(1, "mkdtemp");
+	snprintf(sock_path, sizeof sock_path, "%s/sock", dir);
+	snprintf(db_path, sizeof db_path, "%s/kitstock.db", dir);
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	printf("# kitstock bench, %.0f s per figure, %ld cores\n", seconds,
+	    sysconf(_SC_NPROCESSORS_ONLN));
+	for (b = 0; b < 4; b++) {
+		limit[b] = inproc(batches[b]);
+		printf("limit: in-process, %3d scans per commit: %8.0f scans/s\n",
+		    batches[b], limit[b]);
+	}
+	start_daemon(kitstockd, tags);
+	printf("\n%-8s %9s %8s %8s %8s %10s %9s %9s\n", "clients", "scans/s",
+	    "p50 ms", "p99 ms", "max ms", "per commit", "vs same", "vs 1/c");
+	for (i = 0; i < 4; i++) {
+		run_clients(tags, clients[i], 0, &rate, &p50, &p99, &max, &per);
+		/* The in-process rate at the nearest batch size measured. */
+		for (b = 3; b > 0 && batches[b] > per; b--)
+			;
+		same = limit[b];
+		printf("%-8d %9.0f %8.2f %8.2f %8.2f %10.1f %9.2f %9.2f\n",
+		    clients[i], rate, p50, p99, max, per, rate / same,
+		    rate / limit[0]);
+	}
+	run_clients(tags, 64, 64 / 1000.0, &rate, &p50, &p99, &max, &per);
+	printf("\nsteady: 1000 scans/s offered by 64 stations: %.0f served, "
+	    "p50 %.2f ms, p99 %.2f ms, max %.2f ms, %.1f per commit\n", rate,
+	    p50, p99, max, per);
+	kill(daemon_pid, SIGTERM);
+	waitpid(daemon_pid, NULL, 0);
+	{
+		char cmd[300];
+
+		snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+		(void)system(cmd);
+	}
+	return (0);
+}
