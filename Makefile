@@ -246,7 +246,7 @@ unit: all $(UNIT_TESTS:%=$(O)/tests/unit/%)
 func: all $(O)/tests/labels/prnsink
 	KITSTOCKD=$(abspath $(KITSTOCKD)) KITSTOCK=$(abspath $(KITSTOCK)) \
 	    SRCDIR=$(CURDIR) O=$(O) \
-	    prove -j2 -f tests/func/*.sh
+	    prove -j2 --timer -f tests/func/*.sh
 
 # The crash test at full length: 100 SIGKILL cycles under concurrent writes.
 crash: deps-test

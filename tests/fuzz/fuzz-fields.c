@@ -19,7 +19,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const struct resource *const res[] = {
 		&res_supplier, &res_location, &res_lot, &res_device, &res_sim,
-		&res_accessory, &res_prescriber, &res_beneficiary, &res_offer, NULL
+		&res_accessory, &res_prescriber, &res_beneficiary, &res_offer,
+		&res_kit, &res_distribution, NULL
 	};
 	struct req *req;
 	json_t *body;
