@@ -60,8 +60,8 @@ static const struct field kit_fields[] = {
 	{ "accessories", FT_STRING, 0 },
 	{ "contribution", FT_EUROS, 0 },
 	{ "notes", FT_TEXT, 0 },
-	{ "state", FT_ENUM, 0, kit_states },	/* a list filter only */
-	{ "distribution", FT_TAG, 0, NULL, 'E' },	/* a list filter only */
+	{ "state", FT_ENUM, 0, kit_states },	/* list filter only */
+	{ "distribution", FT_TAG, 0, NULL, 'E' },	/* list filter only */
 	{ NULL }
 };
 

@@ -25,9 +25,9 @@
 
 #include "kitstockd.h"
 
-#define RECEIPT_FONT		"/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
-#define RECEIPT_FONT_BOLD	\
-	"/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
+#define RECEIPT_FONTS		"/usr/share/fonts/truetype/dejavu/"
+#define RECEIPT_FONT		RECEIPT_FONTS "DejaVuSans.ttf"
+#define RECEIPT_FONT_BOLD	RECEIPT_FONTS "DejaVuSans-Bold.ttf"
 #define RECEIPT_W		595.28	/* A4, points */
 #define RECEIPT_H		841.89
 #define RECEIPT_MARGIN		56.7	/* 20 mm */
@@ -331,7 +331,8 @@ receipt_signatures(struct receipt_page *p, int beneficiary)
 		cairo_set_font_face(p->cr, receipt_face[0]);
 		cairo_set_font_size(p->cr, 9);
 		cairo_move_to(p->cr, x + 6, p->y + 14);
-		cairo_show_text(p->cr, _("The beneficiary: date and signature"));
+		cairo_show_text(p->cr,
+		    _("The beneficiary: date and signature"));
 		x += w + 20;
 	}
 	cairo_rectangle(p->cr, x, p->y, w, 90);
@@ -358,8 +359,8 @@ receipt_handover(struct receipt_page *p, json_t *d)
 		    _("Contribution paid: %s € (%s)"), buf,
 		    receipt_word(receipt_payments, receipt_str(d, "payment")));
 	} else
-		receipt_text(p, 1, RECEIPT_BODY, 0,
-		    _("Handed over free of charge: no contribution was asked."));
+		receipt_text(p, 1, RECEIPT_BODY, 0, _("Handed over free of "
+		    "charge: no contribution was asked."));
 	receipt_rule(p);
 	receipt_text(p, 1, RECEIPT_BODY + 1, 0, _("Conditions"));
 	receipt_text(p, 0, RECEIPT_BODY, 0,

@@ -344,8 +344,9 @@ store_distribution_close(const char *event, const char *at,
     int64_t recorded, int64_t counted, const char *reason)
 {
 	static struct stmt q = STMT("UPDATE distribution SET state = 'closed',"
-	    " closed_at = ?2, cash_recorded_cents = ?3, cash_counted_cents = ?4,"
-	    " close_reason = ?5 WHERE tag = ?1 AND state = 'open'");
+	    " closed_at = ?2, cash_recorded_cents = ?3,"
+	    " cash_counted_cents = ?4, close_reason = ?5"
+	    " WHERE tag = ?1 AND state = 'open'");
 	sqlite3_stmt *s;
 
 	if ((s = store_prepare(&q)) == NULL)
@@ -511,8 +512,8 @@ store_connections(long long months, const char *beneficiary,
 	static struct stmt q = STMT("SELECT b.tag AS beneficiary, b.territory,"
 	    " m.tag AS sim, m.msisdn, m.state, date(h.at) AS handed_over_on,"
 	    " date(h.at, '+' || ?1 || ' months') AS target_until,"
-	    " m.paid_until, (SELECT json_group_array(json_object('kind', x.kind,"
-	    " 'on_date', x.on_date, 'paid_until', x.paid_until)) FROM"
+	    " m.paid_until, (SELECT json_group_array(json_object('kind',"
+	    " x.kind, 'on_date', x.on_date, 'paid_until', x.paid_until)) FROM"
 	    " (SELECT kind, on_date, paid_until FROM topup p"
 	    " WHERE p.handover_id = t.handover_id AND p.sim_id = t.sim_id"
 	    " AND p.cancelled_at IS NULL ORDER BY p.on_date, p.id) x)"

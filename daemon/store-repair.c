@@ -27,7 +27,8 @@ store_repair_open_of(const char *device, char *id, size_t len)
 		return (STORE_ERROR);
 	sqlite3_bind_text(s, 1, device, -1, SQLITE_STATIC);
 	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		snprintf(id, len, "%lld", (long long)sqlite3_column_int64(s, 0));
+		snprintf(id, len, "%lld",
+		    (long long)sqlite3_column_int64(s, 0));
 		rc = SQLITE_DONE;
 	}
 	return (store_done(s, rc));

@@ -199,6 +199,60 @@ main(void)
 	}
 	json_decref(vals);
 	json_decref(o);
+
+	/* Kits, hand-overs, top-ups, repairs: their queries prepare. */
+	{
+		char k[TAG_LEN + 1], b[TAG_LEN + 1], st[32], *v = NULL;
+
+		ok(store_kit_needs("B-0000001-V", &o) == STORE_NOTFOUND,
+		    "no needs for no one");
+		ok(store_kit_of("B-0000001-V", k, st, sizeof st) == STORE_OK &&
+		    k[0] == '\0', "no kit in force");
+		ok(store_kit_get("K-0000001-L", &o) == STORE_NOTFOUND,
+		    "no such kit");
+		ok(store_kit_holder("D-0000001-Z", k, b) == STORE_OK &&
+		    k[0] == '\0', "a unit in no kit");
+		ok(store_kit_plan("K-0000001-L", &o) == STORE_OK &&
+		    json_array_size(o) == 0, "an empty plan");
+		json_decref(o);
+		ok(store_kit_units("K-0000001-L", &o) == STORE_OK &&
+		    json_array_size(o) == 0, "no units");
+		json_decref(o);
+		ok(store_kit_accessories("K-0000001-L", &o) == STORE_OK &&
+		    json_array_size(o) == 0, "no accessories");
+		json_decref(o);
+		ok(store_programme_value("contribution-cap-eur", &v) ==
+		    STORE_OK && v != NULL && strcmp(v, "50") == 0,
+		    "the 93 profile caps contributions at 50 euros");
+		free(v);
+		ok(store_location_kind("L-0000001-O", st, sizeof st) ==
+		    STORE_OK && st[0] == '\0', "no such location");
+		ok(store_convocations("E-0000001-3", &o) == STORE_OK &&
+		    json_array_size(o) == 0, "no convocations");
+		json_decref(o);
+		ok(store_distribution_payments("E-0000001-3", &o) == STORE_OK &&
+		    json_integer_value(json_object_get(o, "checkouts")) == 0,
+		    "no payments");
+		json_decref(o);
+		ok(store_sim_connection("S-0000001-8", &o) == STORE_NOTFOUND,
+		    "no such SIM card");
+		ok(store_sim_of("B-0000001-V", k) == STORE_OK && k[0] == '\0',
+		    "no one connected");
+		ok(store_topups(NULL, NULL, &o) == STORE_OK &&
+		    json_array_size(o) == 0, "no top-ups");
+		json_decref(o);
+		ok(store_connections(6, NULL, NULL, &o) == STORE_OK &&
+		    json_array_size(o) == 0, "no connections");
+		json_decref(o);
+		ok(store_repair_open_of("D-0000001-Z", st, sizeof st) ==
+		    STORE_OK && st[0] == '\0', "no repair open");
+		ok(store_repairs(NULL, NULL, NULL, NULL, &o) == STORE_OK &&
+		    json_array_size(o) == 0, "no repairs");
+		json_decref(o);
+		ok(store_repair_get(1, &o) == STORE_NOTFOUND, "no ticket 1");
+		ok(store_device_holds_data("D-0000001-Z", st, sizeof st) ==
+		    STORE_OK && st[0] == '\0', "no one's data");
+	}
 	store_close();
 
 	snprintf(path, sizeof path, "rm -rf %s", dir);
