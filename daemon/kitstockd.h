@@ -288,6 +288,7 @@ enum store_status store_item_edit(const struct resource *,
 	    const struct actor *, const char *, json_t *, json_t **);
 enum store_status store_resolve(const char *, struct item *, json_t **);
 char	*store_item_column(const struct field *);
+void	 store_item_bind(struct sqlite3_stmt *, int, json_t *);
 
 /* store-unit.c */
 enum store_status store_device_imeis(int64_t, json_t *);

@@ -16,7 +16,6 @@
 #include "kitstockd.h"
 
 static void store_beneficiary_copy(sqlite3_stmt *, int, char *, size_t);
-static void store_beneficiary_bind(sqlite3_stmt *, int, json_t *);
 static char *store_beneficiary_display(json_t *);
 static enum store_status store_beneficiary_all(sqlite3_stmt *, json_t **);
 static enum store_status store_beneficiary_one(sqlite3_stmt *, json_t **);
@@ -56,30 +55,6 @@ store_beneficiary_copy(sqlite3_stmt *s, int col, char *buf, size_t len)
 	const char *v = (const char *)sqlite3_column_text(s, col);
 
 	snprintf(buf, len, "%s", v != NULL ? v : "");
-}
-
-/* Bind a validated JSON value. */
-static void
-store_beneficiary_bind(sqlite3_stmt *s, int i, json_t *v)
-{
-	switch (v != NULL ? json_typeof(v) : JSON_NULL) {
-	case JSON_TRUE:
-		sqlite3_bind_int(s, i, 1);
-		break;
-	case JSON_FALSE:
-		sqlite3_bind_int(s, i, 0);
-		break;
-	case JSON_INTEGER:
-		sqlite3_bind_int64(s, i, json_integer_value(v));
-		break;
-	case JSON_STRING:
-		sqlite3_bind_text(s, i, json_string_value(v), -1,
-		    SQLITE_TRANSIENT);
-		break;
-	default:
-		sqlite3_bind_null(s, i);
-		break;
-	}
 }
 
 /* A value as the ledger shows it (allocated; NULL for null). */
@@ -314,7 +289,7 @@ store_beneficiary_identity_set(const struct actor *a,
 	fields = json_array();
 	sqlite3_bind_int64(s, 1, bf->id);
 	for (i = 0; names[i] != NULL; i++) {
-		store_beneficiary_bind(s, i + 2, json_object_get(identity,
+		store_item_bind(s, i + 2, json_object_get(identity,
 		    names[i]));
 		if (json_is_string(json_object_get(identity, names[i])))
 			json_array_append_new(fields, json_string(names[i]));
@@ -575,7 +550,7 @@ store_beneficiary_rows(const char *view, json_t *filters, int64_t after,
 	sqlite3_bind_int64(s, 1, after);
 	i = 2;
 	json_object_foreach(filters, key, v)
-		store_beneficiary_bind(s, i++, v);
+		store_item_bind(s, i++, v);
 	sqlite3_bind_int64(s, i, limit + 1);
 	items = json_array();
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -657,7 +632,7 @@ store_beneficiary_update(const struct actor *a, const char *table,
 		free(sql);
 		if (s == NULL)
 			return (STORE_ERROR);
-		store_beneficiary_bind(s, 1, v);
+		store_item_bind(s, 1, v);
 		sqlite3_bind_int64(s, 2, id);
 		if ((status = store_finish(s, sqlite3_step(s))) != STORE_OK)
 			return (status);
@@ -729,7 +704,7 @@ store_beneficiary_diagnostic_add(const struct actor *a,
 	store_now(now, sizeof now);
 	sqlite3_bind_int64(s, 1, bf->id);
 	for (i = 0; cols[i] != NULL; i++)
-		store_beneficiary_bind(s, i + 2, json_object_get(vals,
+		store_item_bind(s, i + 2, json_object_get(vals,
 		    cols[i]));
 	sqlite3_bind_text(s, 11, now, -1, SQLITE_TRANSIENT);
 	if ((status = store_done(s, sqlite3_step(s))) != STORE_OK)
@@ -771,7 +746,7 @@ store_beneficiary_orientation_add(const struct actor *a,
 	if ((s = store_prepare(&qe)) == NULL)
 		return (STORE_ERROR);
 	sqlite3_bind_int64(s, 1, bf->id);
-	store_beneficiary_bind(s, 2, json_object_get(vals, "offer"));
+	store_item_bind(s, 2, json_object_get(vals, "offer"));
 	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		*id = sqlite3_column_int64(s, 0);
 		store_done(s, SQLITE_DONE);
@@ -784,7 +759,7 @@ store_beneficiary_orientation_add(const struct actor *a,
 	store_now(now, sizeof now);
 	sqlite3_bind_int64(s, 1, bf->id);
 	for (i = 0; cols[i] != NULL; i++)
-		store_beneficiary_bind(s, i + 2, json_object_get(vals,
+		store_item_bind(s, i + 2, json_object_get(vals,
 		    cols[i]));
 	sqlite3_bind_text(s, 7, now, -1, SQLITE_TRANSIENT);
 	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -824,7 +799,7 @@ store_beneficiary_certification_add(const struct actor *a,
 	store_now(now, sizeof now);
 	sqlite3_bind_int64(s, 1, bf->id);
 	for (i = 0; cols[i] != NULL; i++)
-		store_beneficiary_bind(s, i + 2, json_object_get(vals,
+		store_item_bind(s, i + 2, json_object_get(vals,
 		    cols[i]));
 	sqlite3_bind_text(s, 6, now, -1, SQLITE_TRANSIENT);
 	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -873,7 +848,7 @@ store_beneficiary_followup_add(const struct actor *a,
 	store_now(now, sizeof now);
 	sqlite3_bind_int64(s, 1, bf->id);
 	for (i = 0; cols[i] != NULL; i++)
-		store_beneficiary_bind(s, i + 2, json_object_get(vals,
+		store_item_bind(s, i + 2, json_object_get(vals,
 		    cols[i]));
 	sqlite3_bind_text(s, 12, now, -1, SQLITE_TRANSIENT);
 	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -947,11 +922,11 @@ store_beneficiary_schedule(json_t *sel, const char *today, const char *after,
 	if ((s = store_prepare(&q)) == NULL)
 		return (STORE_ERROR);
 	for (i = 0; i < 3; i++)
-		store_beneficiary_bind(s, i + 1, json_object_get(sel, keys[i]));
+		store_item_bind(s, i + 1, json_object_get(sel, keys[i]));
 	sqlite3_bind_text(s, 4, today, -1, SQLITE_STATIC);
-	store_beneficiary_bind(s, 5, json_object_get(sel, "due"));
+	store_item_bind(s, 5, json_object_get(sel, "due"));
 	sqlite3_bind_int(s, 6, json_is_true(json_object_get(sel, "overdue")));
-	store_beneficiary_bind(s, 7, json_object_get(sel, "state"));
+	store_item_bind(s, 7, json_object_get(sel, "state"));
 	if (after != NULL) {
 		sqlite3_bind_text(s, 8, date, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_int64(s, 9, (sqlite3_int64)seq);

@@ -15,7 +15,6 @@
 #include "kitstockd.h"
 
 static void store_item_value_sql(FILE *, const struct field *, int);
-static void store_item_bind(sqlite3_stmt *, int, json_t *);
 static char *store_item_display(const struct field *, json_t *);
 static enum store_status store_item_insert(const struct resource *,
 	    const struct actor *, json_t *, const char *, int64_t);
@@ -54,11 +53,11 @@ store_item_value_sql(FILE *f, const struct field *fl, int i)
 		fprintf(f, "?%d", i);
 }
 
-/* Bind a validated JSON value. */
-static void
+/* Bind a validated JSON value (NULL binds SQL NULL). */
+void
 store_item_bind(sqlite3_stmt *s, int i, json_t *v)
 {
-	switch (json_typeof(v)) {
+	switch (v != NULL ? json_typeof(v) : JSON_NULL) {
 	case JSON_TRUE:
 		sqlite3_bind_int(s, i, 1);
 		break;
