@@ -93,9 +93,10 @@ MOFILES   = $(LANGS:%=shared/locale/%/LC_MESSAGES/kitstock.mo)
 PKGS_BUILD = gcc make pkg-config gettext libevent-dev libsqlite3-dev \
 	libjansson-dev libcurl4-openssl-dev libsystemd-dev \
 	libqrencode-dev libcairo2-dev libfreetype-dev libzbar-dev \
-	libcups2-dev fonts-dejavu-core
+	libcups2-dev fonts-dejavu-core libusb-1.0-0-dev
 PKGS_TEST  = curl jq sqlite3 perl util-linux procps clang-format clang \
 	libclang-rt-14-dev poppler-utils zbar-tools cups cups-client \
+	umockdev libumockdev-dev chromium \
 	$(if $(shell command -v npm 2>/dev/null),,nodejs npm)
 
 .PHONY: all check run deps deps-test install uninstall clean format \

@@ -574,6 +574,18 @@ const char *const store_migrations[] = {
 	" prescriber_id INTEGER REFERENCES prescriber (id),"
 	" hash TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL,"
 	" expires_on TEXT, revoked_at TEXT)",
+
+	/* 9: stations, their context, scans (reserved: scan stations). */
+	"",
+
+	/* 10: scanners bound to stations (reserved: USB scanners). */
+	"",
+
+	/* 11: reports, exports, alerts (reserved: indicators). */
+	"",
+
+	/* 12: places and offers of digital mediation (reserved: offers). */
+	"",
 };
 
 const int store_nmigrations = sizeof store_migrations /
