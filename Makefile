@@ -65,6 +65,10 @@ DAEMON_SRCS += daemon/api-prescriber.c daemon/api-beneficiary.c \
 DAEMON_SRCS += daemon/api-kit.c daemon/api-distribution.c \
 	daemon/api-topup.c daemon/api-repair.c daemon/store-kit.c \
 	daemon/store-distribution.c daemon/store-repair.c daemon/receipt.c
+# Places and offers of digital mediation (the national standard), drop-outs.
+DAEMON_SRCS += daemon/lieux.c daemon/api-offers.c daemon/store-offers.c
+# Connection limits (request-timeout, max-connections).
+DAEMON_SRCS += daemon/conn.c
 DAEMON_GEN  = daemon/profile-builtin.c
 CLIENT_SRCS = client/main.c client/http.c client/output.c client/cmd.c \
 	client/cmd-item.c client/cmd-unit.c client/cmd-report.c \
@@ -72,8 +76,30 @@ CLIENT_SRCS = client/main.c client/http.c client/output.c client/cmd.c \
 CLIENT_SRCS += client/cmd-beneficiary.c
 CLIENT_SRCS += client/cmd-kit.c client/cmd-distribution.c \
 	client/cmd-topup.c client/cmd-repair.c
+# The territory's offers: import, suggestions, drop-outs.
+CLIENT_SRCS += client/cmd-offers.c
+# Indicators, exports, alerts and the dashboard (its files built in).
+DAEMON_SRCS += daemon/store-report.c daemon/api-report.c \
+	daemon/api-export.c daemon/alerts.c daemon/dashboard.c
+DAEMON_GEN  += daemon/dashboard-builtin.c
+CLIENT_SRCS += client/cmd-export.c
 UNIT_TESTS  = test-tag test-lifecycle test-store test-config test-label \
 	test-csv
+# USB scanners and the remote terminal: HID decoding (shared), libusb.
+SHARED_SRCS += shared/hid.c
+DAEMON_SRCS += daemon/usb.c daemon/store-scanner.c daemon/api-scanner.c
+DEPS_DAEMON += libusb-1.0
+CLIENT_SRCS += client/cmd-scanner.c client/terminal.c
+DEPS_CLIENT += libusb-1.0
+UNIT_TESTS += test-hid
+# Files of the standard « Lieux de médiation numérique ».
+UNIT_TESTS += test-lieux
+# Report queries start from an index (EXPLAIN QUERY PLAN).
+UNIT_TESTS += test-report
+# Scan stations: the scan engine, modes, the stream of verdicts.
+DAEMON_SRCS += daemon/scan.c daemon/stream.c daemon/api-station.c \
+	daemon/store-station.c
+CLIENT_SRCS += client/cmd-station.c
 
 SHARED_OBJS = $(SHARED_SRCS:%.c=$(O)/%.o)
 DAEMON_OBJS = $(DAEMON_SRCS:%.c=$(O)/%.o) $(DAEMON_GEN:%.c=$(O)/%.o)
@@ -96,11 +122,11 @@ PKGS_BUILD = gcc make pkg-config gettext libevent-dev libsqlite3-dev \
 	libcups2-dev fonts-dejavu-core libusb-1.0-0-dev
 PKGS_TEST  = curl jq sqlite3 perl util-linux procps clang-format clang \
 	libclang-rt-14-dev poppler-utils zbar-tools cups cups-client \
-	umockdev libumockdev-dev chromium \
+	umockdev libumockdev-dev chromium python3 \
 	$(if $(shell command -v npm 2>/dev/null),,nodejs npm)
 
 .PHONY: all check run deps deps-test install uninstall clean format \
-	format-check unit func crash fuzz fuzz-replay bench labels
+	format-check unit func crash fuzz fuzz-replay bench labels screenshot
 
 all: $(KITSTOCKD) $(KITSTOCK) $(MOFILES)
 
@@ -113,6 +139,16 @@ $(O)/daemon/profile-builtin.c: daemon/profiles/embed.awk $(wildcard daemon/profi
 	awk -f daemon/profiles/embed.awk daemon/profiles/93/* > $@.tmp && mv $@.tmp $@
 
 $(O)/daemon/profile-builtin.o: $(O)/daemon/profile-builtin.c
+	$(CC) $(ALL_CFLAGS) -Idaemon -c -o $@ $<
+
+DASHBOARD_FILES = daemon/dashboard/index.html daemon/dashboard/app.js \
+	daemon/dashboard/app.css
+$(O)/daemon/dashboard-builtin.c: daemon/profiles/embed.awk $(DASHBOARD_FILES)
+	@mkdir -p $(@D)
+	awk -v var=dashboard_builtin -f daemon/profiles/embed.awk \
+	    $(DASHBOARD_FILES) > $@.tmp && mv $@.tmp $@
+
+$(O)/daemon/dashboard-builtin.o: $(O)/daemon/dashboard-builtin.c
 	$(CC) $(ALL_CFLAGS) -Idaemon -c -o $@ $<
 
 $(KITSTOCKD): $(DAEMON_OBJS) $(SHARED_OBJS)
@@ -139,6 +175,8 @@ $(O)/tests/unit/test-tag: $(O)/tests/unit/test-tag.o $(SHARED_OBJS)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^
 $(O)/tests/unit/test-csv: $(O)/tests/unit/test-csv.o $(SHARED_OBJS)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^
+$(O)/tests/unit/test-hid: $(O)/tests/unit/test-hid.o $(SHARED_OBJS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^
 $(O)/tests/unit/test-%: $(O)/tests/unit/test-%.o $(DAEMON_LIB) $(SHARED_OBJS)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_DAEMON)
 $(O)/tests/unit/%.o: tests/unit/%.c
@@ -149,6 +187,7 @@ $(O)/tests/unit/%.o: tests/unit/%.c
 # under libFuzzer (clang), "make check" replays the stored corpus through
 # the sanitized build with a plain main (tests/fuzz/replay.c).
 FUZZ_TARGETS = tag config fields template
+FUZZ_TARGETS += hid
 FUZZ_SECONDS ?= 60
 $(O)/tests/fuzz/%.o: tests/fuzz/%.c
 	@mkdir -p $(@D)
@@ -158,6 +197,18 @@ $(O)/tests/fuzz/replay-tag: $(O)/tests/fuzz/fuzz-tag.o $(O)/tests/fuzz/replay.o 
 $(O)/tests/fuzz/replay-%: $(O)/tests/fuzz/fuzz-%.o $(O)/tests/fuzz/replay.o $(DAEMON_LIB) $(SHARED_OBJS)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_DAEMON)
 $(O)/tests/fuzz/libfuzzer-tag: $(O)/tests/fuzz/fuzz-tag.o $(SHARED_OBJS)
+	$(CC) $(ALL_LDFLAGS) -fsanitize=fuzzer -o $@ $^
+# Files of the standard « Lieux de médiation numérique » (daemon/lieux.c).
+FUZZ_TARGETS += lieux
+# Delivery manifests: shared/csv.c alone.
+FUZZ_TARGETS += csv
+$(O)/tests/fuzz/replay-csv: $(O)/tests/fuzz/fuzz-csv.o $(O)/tests/fuzz/replay.o $(SHARED_OBJS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^
+$(O)/tests/fuzz/libfuzzer-csv: $(O)/tests/fuzz/fuzz-csv.o $(SHARED_OBJS)
+	$(CC) $(ALL_LDFLAGS) -fsanitize=fuzzer -o $@ $^
+$(O)/tests/fuzz/replay-hid: $(O)/tests/fuzz/fuzz-hid.o $(O)/tests/fuzz/replay.o $(SHARED_OBJS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^
+$(O)/tests/fuzz/libfuzzer-hid: $(O)/tests/fuzz/fuzz-hid.o $(SHARED_OBJS)
 	$(CC) $(ALL_LDFLAGS) -fsanitize=fuzzer -o $@ $^
 $(O)/tests/fuzz/libfuzzer-%: $(O)/tests/fuzz/fuzz-%.o $(DAEMON_LIB) $(SHARED_OBJS)
 	$(CC) $(ALL_LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS_DAEMON)
@@ -187,10 +238,14 @@ $(O)/tests/bench/%.o: tests/bench/%.c
 	$(CC) $(ALL_CFLAGS) -Idaemon -c -o $@ $<
 $(O)/tests/bench/bench-scan: $(O)/tests/bench/bench-scan.o $(DAEMON_LIB) $(SHARED_OBJS)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_DAEMON)
+$(O)/tests/bench/bench-reports: $(O)/tests/bench/bench-reports.o $(DAEMON_LIB) $(SHARED_OBJS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_DAEMON) $(LIBS_CLIENT)
 bench: deps
 	@$(MAKE) --no-print-directory O=build/bench CFLAGS="-O2 -g" \
-	    build/bench/daemon/kitstockd build/bench/tests/bench/bench-scan
+	    build/bench/daemon/kitstockd build/bench/tests/bench/bench-scan \
+	    build/bench/tests/bench/bench-reports
 	KITSTOCKD=build/bench/daemon/kitstockd build/bench/tests/bench/bench-scan
+	KITSTOCKD=build/bench/daemon/kitstockd build/bench/tests/bench/bench-reports
 
 # Label tests: the daemon's label code alone (label-render), a fake
 # port-9100 printer for the printing tests (prnsink), and zpl-renderer-js
@@ -202,6 +257,12 @@ $(O)/tests/labels/label-render: $(O)/tests/labels/label-render.o $(DAEMON_LIB) $
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_DAEMON)
 $(O)/tests/labels/prnsink: $(O)/tests/labels/prnsink.o
 	$(CC) $(ALL_LDFLAGS) -o $@ $^
+# USB tests: scanners emulated by umockdev (tests/usb/scanner-sim.c, built
+# without sanitizers: it is the harness, not the code under test).
+$(O)/tests/usb/scanner-sim: tests/usb/scanner-sim.c
+	@mkdir -p $(@D)
+	$(CC) -O1 -g -Wall -o $@ $< $$($(PKG_CONFIG) --cflags --libs \
+	    umockdev-1.0 gio-2.0)
 $(O)/tests/labels/node_modules/.installed: tests/labels/package.json \
     tests/labels/package-lock.json
 	@mkdir -p $(O)/tests/labels
@@ -244,10 +305,16 @@ check: deps-test
 unit: all $(UNIT_TESTS:%=$(O)/tests/unit/%)
 	cd $(O)/tests/unit && prove -f $(UNIT_TESTS:%=./%)
 
-func: all $(O)/tests/labels/prnsink
+func: all $(O)/tests/labels/prnsink $(O)/tests/usb/scanner-sim
 	KITSTOCKD=$(abspath $(KITSTOCKD)) KITSTOCK=$(abspath $(KITSTOCK)) \
 	    SRCDIR=$(CURDIR) O=$(O) \
 	    prove -j2 --timer -f tests/func/*.sh
+
+# The dashboard's picture in the README: a generated programme in headless
+# Chromium, saved as docs/dashboard.png (kept in the repository).
+screenshot: all
+	KITSTOCKD=$(abspath $(KITSTOCKD)) KITSTOCK=$(abspath $(KITSTOCK)) \
+	    timeout 600 tests/screenshot.sh docs/dashboard.png
 
 # The crash test at full length: 100 SIGKILL cycles under concurrent writes.
 crash: deps-test

@@ -82,32 +82,46 @@ const struct cmd_entry cmd_diagnostic_verbs[] = {
 };
 
 const struct cmd_entry cmd_offer_verbs[] = {
-	PATH_ADD("--name NAME --provider NAME "
+	PATH_ADD("--name NAME "
 	    "--kind initiation|online_procedures|further_skills|"
-	    "creative_digital --commune INSEE [--extra] [--contact TEXT]",
-	    cmd_item_print_tag),
+	    "creative_digital [--provider NAME --commune INSEE] "
+	    "[--place NUMBER] [--address TEXT] [--hours TEXT] [--extra] "
+	    "[--contact TEXT]", cmd_item_print_tag),
 	PATH_LIST("[--kind K] [--commune INSEE] [--territory T] "
-	    "[--provider NAME]"),
+	    "[--provider NAME] [--service S] [--place NUMBER]"),
 	PATH_SHOW("TAG", 0),
 	PATH_EDIT("TAG", 0),
+	{ "import", "FILE.csv [--skip-bad]", 1, 1, CMD_RAW, "POST", NULL,
+	    NULL, cmd_offers_import },
+	{ "suggest", "BENEFICIARY [--limit N]", 1, 1, CMD_MIXED, "GET",
+	    "/v1/beneficiaries/{t}/offers", cmd_offers_print_suggest },
+	{ "places", "[--commune INSEE] [--territory T] [--limit N] "
+	    "[--after N] [--all]", 0, 0, CMD_LIST, "GET", "/v1/places",
+	    cmd_offers_print_places },
+	{ "place", "NUMBER", 1, 1, CMD_RAW, "GET", "/v1/places/{q}",
+	    output_show },
 	PATH_END
 };
 
 const struct cmd_entry cmd_orientation_verbs[] = {
 	PATH_ADD("--beneficiary TAG --offer TAG "
-	    "[--funding free|pass_numerique|cpf] [--attended] [--completed] "
-	    "[--at DATE]", cmd_beneficiary_print_id),
+	    "[--funding programme|pass_numerique|cpf] [--vouchers N] "
+	    "[--attended] [--completed] [--at DATE]",
+	    cmd_beneficiary_print_id),
 	PATH_LIST("[--beneficiary TAG] [--offer TAG] [--territory T] "
 	    "[--offer-kind K] [--funding F] [--attended] [--completed]"),
 	PATH_SHOW("NUMBER", CMD_RAW),
 	PATH_EDIT("NUMBER", CMD_RAW),
+	{ "dropouts", "[--territory T] [--beneficiary TAG]", 0, 0, 0, "GET",
+	    "/v1/orientations/dropouts", cmd_offers_print_dropouts },
 	PATH_END
 };
 
 const struct cmd_entry cmd_certification_verbs[] = {
 	PATH_ADD("--beneficiary TAG --kind pix|clea_numerique "
-	    "--result passed|failed [--score N] [--at DATE]",
-	    cmd_beneficiary_print_id),
+	    "--result passed|failed [--score N] "
+	    "[--funding programme|pass_numerique|cpf] [--vouchers N] "
+	    "[--at DATE]", cmd_beneficiary_print_id),
 	PATH_LIST("[--beneficiary TAG] [--territory T] [--kind K] "
 	    "[--result R]"),
 	PATH_SHOW("NUMBER", CMD_RAW),
@@ -123,7 +137,7 @@ const struct cmd_entry cmd_followup_verbs[] = {
 	{ "list", "[--due DATE] [--overdue] [--state done|overdue|pending] "
 	    "[--beneficiary TAG] [--territory T] [--limit N] [--after CURSOR] "
 	    "[--all]", 0, 0, CMD_LIST, "GET", "/v1/{c}",
-	    cmd_item_print_list },
+	    cmd_offers_print_followups },
 	PATH_SHOW("NUMBER", CMD_RAW),
 	PATH_END
 };

@@ -178,6 +178,7 @@ const struct cmd_noun cmd_nouns[] = {
 	{ "token", "tokens", 0, 0, cmd_token_columns, cmd_token_verbs },
 	{ "labels", "labels", 0, 0, NULL, cmd_labels_verbs },
 	{ "printer", "printers", 0, 0, cmd_printer_columns, cmd_printer_verbs },
+	{ "scanner", "scanners", 0, 0, NULL, cmd_scanner_verbs },
 	/* beneficiary before diagnostic: B- tags are beneficiaries'. */
 	{ "prescriber", "prescribers", 'P', 0, cmd_prescriber_columns,
 	    cmd_prescriber_verbs },
@@ -186,6 +187,8 @@ const struct cmd_noun cmd_nouns[] = {
 	{ "diagnostic", "diagnostics", 'B', 0, cmd_diagnostic_columns,
 	    cmd_diagnostic_verbs },
 	{ "offer", "offers", 'O', 0, cmd_offer_columns, cmd_offer_verbs },
+	/* The same verbs in the plural: kitstock offers import... */
+	{ "offers", "offers", 'O', 0, cmd_offer_columns, cmd_offer_verbs },
 	{ "orientation", "orientations", 0, 0, cmd_orientation_columns,
 	    cmd_orientation_verbs },
 	{ "certification", "certifications", 0, 0, cmd_certification_columns,
@@ -197,6 +200,7 @@ const struct cmd_noun cmd_nouns[] = {
 	    cmd_distribution_verbs },
 	{ "topup", "topups", 0, 0, NULL, cmd_topup_verbs },
 	{ "repair", "repairs", 0, 0, NULL, cmd_repair_verbs },
+	{ "station", "stations", 0, 0, NULL, cmd_station_verbs },
 	{ NULL, NULL, 0, 0, NULL, NULL }
 };
 

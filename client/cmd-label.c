@@ -68,6 +68,11 @@ const struct cmd_entry cmd_labels_verbs[] = {
 	    "/v1/labels/blank", NULL, cmd_label_blank },
 	{ "templates", "", 0, 0, 0, "GET", "/v1/labels/templates",
 	    cmd_label_print_templates },
+	{ "calibration", "[--out FILE.pdf|.png|.zpl] [--dpi 203|300|600]", 0,
+	    0, CMD_FILE, "GET", "/v1/labels/calibration", NULL,
+	    cmd_label_calibration },
+	{ "commands", "[--out FILE.pdf]", 0, 0, CMD_FILE, "GET",
+	    "/v1/labels/commands", NULL, cmd_label_commands },
 	{ NULL, NULL, 0, 0, 0, NULL, NULL, NULL }
 };
 

@@ -49,13 +49,10 @@ static const char *const extra_fields[] = {
 	"msisdn", NULL
 };
 
-static int	 cmd_lot_send(struct cmd *, const char *, const char *,
-		    struct answer *);
 static int	 cmd_lot_take(struct cmd *, const char *);
 static int	 cmd_lot_usage(struct cmd *, const char *, ...)
 		    __attribute__((__format__(printf, 2, 3)));
 static int	 cmd_lot_tag(const char *);
-static char	*cmd_lot_read(const char *, size_t *, int *);
 static char	*cmd_lot_ref(const char *);
 static char	*cmd_lot_note(json_t *);
 static const char *cmd_lot_word(const char *);
@@ -71,7 +68,7 @@ static const char *const account_words[] = {
  * in a, or the exit status having said why, with the bad lines of a
  * manifest as a table.
  */
-static int
+int
 cmd_lot_send(struct cmd *cmd, const char *method, const char *path,
     struct answer *a)
 {
@@ -151,7 +148,7 @@ cmd_lot_tag(const char *tag)
 }
 
 /* A whole file into memory (allocated, never NULL when read). */
-static char *
+char *
 cmd_lot_read(const char *path, size_t *len, int *rc)
 {
 	struct stat sb;

@@ -93,3 +93,49 @@ cmd_report_print_communes(struct cmd *cmd, json_t *o)
 {
 	output_table(stdout, commune_columns, json_object_get(o, "communes"));
 }
+
+/* What kitstock check shows of a count that differs. */
+static const struct column check_columns[] = {
+	{ N_("KIND"), "kind" },
+	{ N_("STATE"), "state" },
+	{ N_("LOCATION"), "location" },
+	{ N_("LOT"), "lot" },
+	{ N_("GRADE"), "grade" },
+	{ N_("COUNTED"), "counted" },
+	{ N_("KEPT"), "kept" },
+	{ NULL, NULL }
+};
+
+/*
+ * kitstock check: each summary the daemon keeps, recomputed from the store;
+ * exit 1 if one differs, so that a cron job can tell.
+ */
+int
+cmd_report_check(struct cmd *cmd)
+{
+	struct answer a;
+	json_t *c;
+	size_t i;
+	int rc;
+
+	if ((rc = cmd_send(cmd, "GET", "/v1/check", NULL, &a)) != 0)
+		return (rc);
+	if (cmd->json)
+		fwrite(a.text, 1, a.len, stdout);
+	else
+		json_array_foreach(json_object_get(a.json, "checks"), i, c) {
+			if (json_is_true(json_object_get(c, "ok"))) {
+				printf(_("%s: ok\n"), json_string_value(
+				    json_object_get(c, "name")));
+				continue;
+			}
+			printf(_("%s: differs from the store\n"),
+			    json_string_value(json_object_get(c, "name")));
+			output_table(stdout, check_columns,
+			    json_object_get(c, "differences"));
+		}
+	rc = json_is_true(json_object_get(a.json, "ok")) ? EXIT_DONE :
+	    EXIT_REFUSED;
+	http_answer_free(&a);
+	return (rc);
+}

@@ -39,6 +39,7 @@ static const struct cmd_option {
 	{ "attended", OPT_TRUE, NULL },
 	{ "autonomy", OPT_INT, NULL },
 	{ "beneficiary", OPT_TAG, NULL },
+	{ "blank-ms", OPT_INT, NULL },
 	{ "certification-wished", OPT_TRUE, NULL },
 	{ "certified", OPT_TRUE, NULL },
 	{ "completed", OPT_TRUE, NULL },
@@ -84,12 +85,15 @@ static const struct cmd_option {
 	{ "screen-in", OPT_NUMBER, NULL },
 	{ "sims", OPT_INT, NULL },
 	{ "skip-bad", OPT_LOCAL, NULL },
+	{ "stdin", OPT_LOCAL, NULL },
 	{ "storage-gb", OPT_INT, NULL },
 	{ "supplier", OPT_TAG, NULL },
+	{ "timeout", OPT_INT, NULL },
 	{ "to", OPT_TAG, NULL },
 	{ "training-followed", OPT_TRUE, NULL },
 	{ "unit-cost", OPT_STRING, "unit_cost" },
 	{ "unreachable", OPT_FALSE, "reached" },
+	{ "vouchers", OPT_INT, NULL },
 	{ NULL, OPT_STRING, NULL }
 };
 
@@ -117,17 +121,34 @@ const struct cmd_entry cmd_table[] = {
 	    "[--kind K] [--location L] [--territory T] [--supplier F] "
 	    "[--grade G]",
 	    0, 0, 0, "GET", "/v1/stock", cmd_report_print_stock },
+	{ "check", "", 0, 0, 0, "GET", "/v1/check", NULL, cmd_report_check },
 	{ "programme", "", 0, 0, 0, "GET", "/v1/programme",
 	    cmd_report_print_programme },
 	{ "communes", "[--territory T6] [--on DATE]", 0, 0, 0, "GET",
 	    "/v1/communes", cmd_report_print_communes },
 	{ "health", "", 0, 0, 0, "GET", "/v1/health", output_show },
+	{ "indicators", "[--territory T6] [--from DATE] [--to DATE]", 0, 0, 0,
+	    "GET", "/v1/indicators", cmd_export_print_indicators },
+	{ "alerts", "[--days N]", 0, 0, 0, "GET", "/v1/alerts",
+	    cmd_export_print_alerts },
+	{ "export", "evaluation|indicators|prescriber|stock|sims|warranties|"
+	    "repairs|followups [--out FILE|-] [--prescriber TAG] "
+	    "[--territory T6] [--from DATE] [--to DATE] [--days N]", 1, 1,
+	    CMD_RAW | CMD_FILE, "GET", "/v1/exports", NULL, cmd_export_exec },
 	{ "label", "TAG... [--template NAME] [--out FILE.pdf|.png|.zpl] "
 	    "[--printer NAME] [--dpi 203|300|600] [--event-date DATE] "
 	    "[--event-place TEXT]", 1, -1, CMD_FILE, "GET", "/v1/labels", NULL,
 	    cmd_label_exec },
 	{ "backup", "FILE [--keep N]", 1, 1, CMD_RAW | CMD_FILE, "GET",
 	    "/v1/backup", NULL },
+	{ "scan", "CODE --station NAME", 1, 1, CMD_RAW, "POST", "/v1/scans",
+	    NULL, cmd_scan },
+	{ "watch", "[--station NAME] [--count N]", 0, 0, 0, "GET",
+	    "/v1/stream", NULL, cmd_watch },
+	{ "terminal", "--station NAME [--server URL] "
+	    "[--scanner VID:PID[/SERIAL]] [--layout us|fr] [--stdin] "
+	    "[--queue FILE] [--timeout S]", 0, 0, CMD_RAW, NULL, NULL, NULL,
+	    cmd_terminal },
 	{ NULL, NULL, 0, 0, 0, NULL, NULL, NULL }
 };
 
@@ -805,6 +826,7 @@ cmd_is_help(const char *arg)
 int
 cmd_run(int argc, char **argv, int json)
 {
+	static char labels[] = "labels";
 	struct cmd cmd;
 	int rc;
 
@@ -815,6 +837,10 @@ cmd_run(int argc, char **argv, int json)
 		    "them"));
 		return (EXIT_USAGE);
 	}
+	/* "label calibration" as well as "labels calibration". */
+	if (argc > 1 && strcmp(argv[0], "label") == 0 && cmd_entry_find(
+	    cmd_labels_verbs, argv[1]) != NULL)
+		argv[0] = labels;
 	if ((cmd.noun = cmd_noun_find(argv[0])) != NULL) {
 		if (argc > 1 && cmd_is_help(argv[1])) {
 			cmd_usage(stdout, cmd.noun, NULL);

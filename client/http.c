@@ -26,6 +26,9 @@ static const char *http_raw_type;	/* the next request's body, not JSON */
 static const void *http_raw;
 static size_t http_raw_len;
 static const char *http_accepts;	/* the next request's Accept */
+static long http_max_time;	/* seconds a request may take, 0: any */
+static http_sink_cb http_sink_fn;	/* the next answer, as it comes */
+static void *http_sink_arg;
 
 static char *http_unreachable(CURLcode, long);
 
@@ -54,6 +57,46 @@ http_init(const char *socket, const char *url, const char *token,
 	if (token != NULL)
 		xasprintf(&http_auth, "Authorization: Bearer %s", token);
 	return (0);
+}
+
+/* Talk to kitstockd at url from now on (the remote terminal's --server). */
+void
+http_server(const char *url)
+{
+	size_t len;
+
+	free(http_base);
+	free(http_socket);
+	http_socket = NULL;
+	http_base = xstrdup(url);
+	len = strlen(http_base);
+	while (len > 0 && http_base[len - 1] == '/')
+		http_base[--len] = '\0';
+}
+
+/*
+ * Give the next request's answer to fn as it arrives (a stream) rather
+ * than keeping it; fn returns 0 to stop reading.
+ */
+void
+http_sink(http_sink_cb fn, void *arg)
+{
+	http_sink_fn = fn;
+	http_sink_arg = arg;
+}
+
+/* libcurl's write callback for a sink. */
+static size_t
+http_sink_write(char *data, size_t size, size_t n, void *arg)
+{
+	return (http_sink_fn(data, size * n, http_sink_arg) ? size * n : 0);
+}
+
+/* Give up a request after this many seconds (0: never). */
+void
+http_timeout(long seconds)
+{
+	http_max_time = seconds;
 }
 
 /* Pin the server's public key (TLS), as well as or instead of a CA. */
@@ -211,7 +254,10 @@ http_request(const char *method, const char *path, json_t *body,
 	}
 	curl_easy_setopt(http_curl, CURLOPT_CUSTOMREQUEST, method);
 	curl_easy_setopt(http_curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(http_curl, CURLOPT_CONNECTTIMEOUT, 10L);
+	curl_easy_setopt(http_curl, CURLOPT_CONNECTTIMEOUT, http_max_time > 0 &&
+	    http_max_time < 10 ? http_max_time : 10L);
+	if (http_max_time > 0)
+		curl_easy_setopt(http_curl, CURLOPT_TIMEOUT, http_max_time);
 	curl_easy_setopt(http_curl, CURLOPT_USERAGENT, "kitstock/" VERSION);
 	headers = curl_slist_append(headers, "X-Kitstock-Station: cli");
 	if (http_accepts != NULL) {
@@ -246,9 +292,19 @@ http_request(const char *method, const char *path, json_t *body,
 	}
 	curl_easy_setopt(http_curl, CURLOPT_HTTPHEADER, headers);
 	out = output_memstream(&a->text, &a->len);
-	curl_easy_setopt(http_curl, CURLOPT_WRITEDATA, out);
+	if (http_sink_fn != NULL) {
+		curl_easy_setopt(http_curl, CURLOPT_WRITEFUNCTION,
+		    http_sink_write);
+		curl_easy_setopt(http_curl, CURLOPT_WRITEDATA, NULL);
+	} else
+		curl_easy_setopt(http_curl, CURLOPT_WRITEDATA, out);
 
 	rc = curl_easy_perform(http_curl);
+	/* A sink that stopped reading is not an unreachable daemon. */
+	if (rc == CURLE_WRITE_ERROR && http_sink_fn != NULL)
+		rc = CURLE_OK;
+	http_sink_fn = NULL;
+	http_sink_arg = NULL;
 	http_body(NULL, NULL, 0, NULL);
 	fclose(out);
 	curl_slist_free_all(headers);

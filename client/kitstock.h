@@ -108,6 +108,10 @@ void	 http_pin(const char *);
 void	 http_body(const char *, const void *, size_t, const char *);
 int	 http_request(const char *, const char *, json_t *, struct answer *,
 	    char **);
+void	 http_server(const char *);
+typedef int (*http_sink_cb)(const char *, size_t, void *);
+void	 http_sink(http_sink_cb, void *);
+void	 http_timeout(long);
 char	*http_escape(const char *);
 void	 http_answer_free(struct answer *);
 int	 http_answer_save(const struct answer *, const char *, char **);
@@ -150,6 +154,7 @@ int	 cmd_unit_secret(json_t *);
 
 /* cmd-report.c */
 void	 cmd_report_print_stock(struct cmd *, json_t *);
+int	 cmd_report_check(struct cmd *);
 void	 cmd_report_print_programme(struct cmd *, json_t *);
 void	 cmd_report_print_communes(struct cmd *, json_t *);
 
@@ -157,6 +162,16 @@ void	 cmd_report_print_communes(struct cmd *, json_t *);
 int	 cmd_lot_import(struct cmd *);
 int	 cmd_lot_receive(struct cmd *);
 int	 cmd_lot_reconcile(struct cmd *);
+int	 cmd_lot_send(struct cmd *, const char *, const char *,
+	    struct answer *);
+char	*cmd_lot_read(const char *, size_t *, int *);
+
+/* cmd-offers.c: the territory's offers, suggestions, drop-outs */
+int	 cmd_offers_import(struct cmd *);
+void	 cmd_offers_print_suggest(struct cmd *, json_t *);
+void	 cmd_offers_print_places(struct cmd *, json_t *);
+void	 cmd_offers_print_followups(struct cmd *, json_t *);
+void	 cmd_offers_print_dropouts(struct cmd *, json_t *);
 
 /* cmd-beneficiary.c: the beneficiary path */
 extern const struct column cmd_prescriber_columns[];
@@ -186,10 +201,26 @@ int	 cmd_kit_send(struct cmd *, const char *, const char *, json_t *);
 char	*cmd_kit_path(struct cmd *);
 int	 cmd_checkout(struct cmd *);
 
+/* cmd-export.c: indicators, alerts, exports */
+void	 cmd_export_print_indicators(struct cmd *, json_t *);
+void	 cmd_export_print_alerts(struct cmd *, json_t *);
+int	 cmd_export_exec(struct cmd *);
+
 /* cmd-label.c */
 extern const struct column cmd_printer_columns[];
 extern const struct cmd_entry cmd_printer_verbs[];
 extern const struct cmd_entry cmd_labels_verbs[];
 int	 cmd_label_exec(struct cmd *);
+
+/* cmd-station.c: scan stations, scans, the live verdicts */
+extern const struct cmd_entry cmd_station_verbs[];
+int	 cmd_scan(struct cmd *);
+int	 cmd_watch(struct cmd *);
+int	 cmd_label_commands(struct cmd *);
+
+/* cmd-scanner.c: USB scanners; terminal.c: the remote terminal */
+extern const struct cmd_entry cmd_scanner_verbs[];
+int	 cmd_label_calibration(struct cmd *);
+int	 cmd_terminal(struct cmd *);
 
 #endif

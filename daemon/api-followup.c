@@ -197,6 +197,14 @@ api_followup_list(struct req *req)
 		    _("after %s: expected the value given as next"), after);
 		goto out;
 	}
+	/* The due list also holds the orientations not attended. */
+	if (status == STORE_OK && after == NULL &&
+	    (json_object_get(sel, "due") != NULL ||
+	    json_is_true(json_object_get(sel, "overdue")))) {
+		status = api_offers_dropouts(sel, json_string_value(
+		    json_object_get(sel, "due")), &tmp);
+		json_object_set_new(o, "dropouts", tmp);
+	}
 	api_answer(req, status, 200, o, "followups");
 out:
 	json_decref(sel);

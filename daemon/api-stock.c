@@ -64,3 +64,24 @@ api_stock(struct req *req)
 	json_decref(filters);
 	api_answer(req, status, 200, o, "stock");
 }
+
+/*
+ * GET /v1/check: what the daemon keeps summed up, recomputed from the
+ * store and compared. Each check lists the rows that differ.
+ */
+void
+api_check(struct req *req)
+{
+	enum store_status status;
+	json_t *diff = NULL, *o;
+
+	if ((status = store_check_stock(&diff)) != STORE_OK) {
+		json_decref(diff);
+		api_reply_store(req, status, "");
+		return;
+	}
+	o = json_pack("{sb s[{ss sb so}]}", "ok", json_array_size(diff) == 0,
+	    "checks", "name", "stock_count", "ok", json_array_size(diff) == 0,
+	    "differences", diff);
+	reply_json(req, 200, o);
+}

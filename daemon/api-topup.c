@@ -15,8 +15,6 @@
 #include "kitstockd.h"
 
 static int api_topup_sim(struct req *, char *);
-static long long api_topup_months(void);
-static void api_topup_cover(json_t *);
 
 static const struct field topup_fields[] = {
 	{ "sim", FT_STRING, 0 },
@@ -94,20 +92,6 @@ api_topup_sim(struct req *req, char *sim)
 	}
 	snprintf(sim, TAG_LEN + 1, "%s", it.tag);
 	return (0);
-}
-
-/* The months of connection the programme asks for (6 if not set). */
-static long long
-api_topup_months(void)
-{
-	char *v = NULL;
-	long long n = 6;
-
-	if (store_programme_value("connection-months", &v) == STORE_OK &&
-	    v != NULL && atoll(v) > 0)
-		n = atoll(v);
-	free(v);
-	return (n);
 }
 
 /*
@@ -224,7 +208,7 @@ api_topup_list(struct req *req)
  * (without a break from the hand-over), gaps, and whether the target is
  * covered.
  */
-static void
+void
 api_topup_cover(json_t *c)
 {
 	const char *until = NULL, *on, *p, *target;
@@ -273,7 +257,7 @@ api_topup_connections(struct req *req)
 	const char *terr = req_query(req, "territory");
 	char *cause;
 	size_t i;
-	long long months = api_topup_months();
+	long long months = report_months();
 	enum store_status status;
 	json_t *rows, *c;
 
@@ -308,7 +292,7 @@ api_topup_due(struct req *req)
 	const char *paid, *target, *state;
 	char *cause, today[32];
 	size_t i;
-	long long months = api_topup_months();
+	long long months = report_months();
 	enum store_status status;
 	json_t *rows, *c, *due;
 

@@ -1,17 +1,24 @@
 /*
- * Training and certification: offers (O-), local ones or extra ones the
- * consortium builds, by provider, kind and commune; orientations of a
- * person to an offer (date, funding, attended, completed), numbered; and
- * certifications (PIX or CléA numérique, date, passed or failed, a PIX
- * score), numbered. Each comes after the person's diagnostic and is a step
- * of their history.
+ * Training and certification: offers (O-), one service at one place:
+ * imported from the territory's places (api-offers.c) or entered by hand
+ * (local ones or extra ones the consortium builds, by provider, kind and
+ * commune); orientations of a person to an offer (date, funding, attended,
+ * completed), numbered; and certifications (PIX or CléA numérique, date,
+ * passed or failed, a PIX score), numbered. Each comes after the person's
+ * diagnostic and is a step of their history. Both are free for the
+ * person: the programme pays, or « pass numérique » vouchers they hold, or
+ * their CPF account; any other charge is refused.
  */
 
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "kitstockd.h"
 
 static int api_offer_check(struct req *, int);
+static int api_training_funding(struct req *);
+static int api_training_vouchers(struct req *, json_t *, json_t *);
 static int api_orientation_attended(struct req *, json_t *);
 static int api_training_diagnosed(struct req *,
 	    const struct beneficiary_facts *, const char *, const char *,
@@ -22,21 +29,27 @@ static const char *const offer_kinds[] = {
 	NULL
 };
 
+/*
+ * A hand-entered offer: at a place given by its number, or at the
+ * provider's place in a commune (created the first time).
+ */
 static const struct field offer_fields[] = {
 	{ "name", FT_STRING, F_REQUIRED },
-	{ "provider", FT_STRING, F_REQUIRED },
+	{ "provider", FT_STRING, 0 },
 	{ "kind", FT_ENUM, F_REQUIRED, offer_kinds },
-	{ "commune", FT_INSEE, F_REQUIRED },
+	{ "commune", FT_INSEE, 0 },
+	{ "place", FT_INT, 0, NULL, 0, 1, INT32_MAX },
+	{ "address", FT_STRING, 0 },
+	{ "hours", FT_TEXT, 0 },
 	{ "extra", FT_BOOL, 0 },
 	{ "contact", FT_TEXT, 0 },
 	{ NULL }
 };
 
+/* The place's own fields are the place's: edit the offer's. */
 static const struct field offer_edit[] = {
 	{ "name", FT_STRING, 0 },
-	{ "provider", FT_STRING, 0 },
 	{ "kind", FT_ENUM, 0, offer_kinds },
-	{ "commune", FT_INSEE, 0 },
 	{ "extra", FT_BOOL, 0 },
 	{ "contact", FT_TEXT, 0 },
 	{ "reason", FT_TEXT, 0 },
@@ -44,7 +57,7 @@ static const struct field offer_edit[] = {
 };
 
 static const char *const offer_filters[] = {
-	"kind", "commune", "territory", "provider", NULL
+	"kind", "commune", "territory", "provider", "service", "place", NULL
 };
 
 const struct resource res_offer = {
@@ -52,14 +65,22 @@ const struct resource res_offer = {
 	offer_edit, offer_filters, NULL, 0, api_offer_check, NULL
 };
 
+/* Who pays: never the person (see api_training_funding). */
 static const char *const orientation_funding[] = {
-	"free", "pass_numerique", "cpf", NULL
+	"programme", "pass_numerique", "cpf", NULL
+};
+
+/* Fields a request may use to charge the person: refused by name. */
+static const char *const training_charges[] = {
+	"amount", "price", "cost", "charge", "fee", "fees", "payment",
+	"contribution", "paid", NULL
 };
 
 static const struct field orientation_fields[] = {
 	{ "beneficiary", FT_TAG, F_REQUIRED, NULL, 'B' },
 	{ "offer", FT_TAG, F_REQUIRED, NULL, 'O' },
 	{ "funding", FT_ENUM, 0, orientation_funding },
+	{ "vouchers", FT_INT, 0, NULL, 0, 1, 20 },
 	{ "attended", FT_BOOL, 0 },
 	{ "completed", FT_BOOL, 0 },
 	{ NULL }
@@ -68,6 +89,7 @@ static const struct field orientation_fields[] = {
 static const struct field orientation_edit[] = {
 	{ "oriented_on", FT_DATE, 0 },
 	{ "funding", FT_ENUM, 0, orientation_funding },
+	{ "vouchers", FT_INT, 0, NULL, 0, 1, 20 },
 	{ "attended", FT_BOOL, 0 },
 	{ "completed", FT_BOOL, 0 },
 	{ "reason", FT_TEXT, 0 },
@@ -99,6 +121,8 @@ static const struct field certification_fields[] = {
 	{ "kind", FT_ENUM, F_REQUIRED, certification_kinds },
 	{ "result", FT_ENUM, F_REQUIRED, certification_results },
 	{ "score", FT_INT, 0, NULL, 0, 0, 1024 },
+	{ "funding", FT_ENUM, 0, orientation_funding },
+	{ "vouchers", FT_INT, 0, NULL, 0, 1, 20 },
 	{ NULL }
 };
 
@@ -117,6 +141,161 @@ api_offer_check(struct req *req, int create)
 {
 	return (api_beneficiary_commune(req, "commune", req_str(req,
 	    "commune")));
+}
+
+/*
+ * POST /v1/offers: a hand-entered offer, at a place given by its number
+ * or at the provider's place in a commune (found, or created with the
+ * address and hours given). Its service is the standard's for its kind.
+ */
+void
+api_offer_add(struct req *req)
+{
+	char tag[TAG_LEN + 1], *end;
+	long long n;
+	int64_t place;
+	json_t *p, *vals, *o, *v;
+	enum store_status status;
+
+	/* The client sends every option as text: "--place 3". */
+	if ((v = json_object_get(req->body, "place")) != NULL &&
+	    json_is_string(v) && (n = strtoll(json_string_value(v), &end,
+	    10)) > 0 && *end == '\0')
+		json_object_set_new(req->body, "place", json_integer(n));
+	if (req_fields(req, offer_fields, 0) != 0)
+		return;
+	if (req_int(req, "place", &n)) {
+		place = n;
+		if ((status = store_beneficiary_row("place_v", place, &p)) ==
+		    STORE_NOTFOUND) {
+			reply_error(req, 404, "unknown_id", "place",
+			    _("place %lld does not exist"), n);
+			return;
+		}
+		json_decref(p);
+		if (status != STORE_OK) {
+			api_reply_store(req, status, "place");
+			return;
+		}
+	} else {
+		if (req_str(req, "provider") == NULL ||
+		    req_str(req, "commune") == NULL) {
+			reply_error(req, 400, "missing_field",
+			    req_str(req, "provider") == NULL ? "provider" :
+			    "commune", _("%s is required (or the place's "
+			    "number, place)"), req_str(req, "provider") ==
+			    NULL ? "provider" : "commune");
+			return;
+		}
+		if (api_offer_check(req, 1) != 0)
+			return;
+		p = json_pack("{sO sO sO? sO?}", "name", json_object_get(
+		    req->vals, "provider"), "commune", json_object_get(
+		    req->vals, "commune"), "address", json_object_get(
+		    req->vals, "address"), "hours", json_object_get(req->vals,
+		    "hours"));
+		status = store_offers_hand_place(&req->actor, p, &place);
+		json_decref(p);
+		if (status != STORE_OK) {
+			api_reply_store(req, status, "place");
+			return;
+		}
+	}
+	vals = json_pack("{sI ss sO sO sb sO?}", "place_id",
+	    (json_int_t)place, "service", lieux_service(req_str(req, "kind")),
+	    "name", json_object_get(req->vals, "name"), "kind",
+	    json_object_get(req->vals, "kind"), "extra",
+	    json_is_true(json_object_get(req->vals, "extra")), "contact",
+	    json_object_get(req->vals, "contact"));
+	status = store_offers_offer_add(&req->actor, vals, tag);
+	json_decref(vals);
+	if (status == STORE_EXISTS) {
+		reply_error(req, 409, "duplicate", NULL,
+		    _("this %s is already registered (same name or "
+		    "identifier)"), _(res_offer.name));
+		return;
+	}
+	o = NULL;
+	if (status == STORE_OK)
+		status = store_item_get(&res_offer, tag, &o);
+	api_answer(req, status, 201, o, tag);
+}
+
+/*
+ * Training and certification are free for the person: a funding other
+ * than the programme, « pass numérique » vouchers or CPF, or any field
+ * charging them, is refused with the rule (before the generic checks, so
+ * the sentence says why). "free" is the programme (as before).
+ */
+static int
+api_training_funding(struct req *req)
+{
+	json_t *v;
+	const char *f;
+	int i;
+
+	if (req->body == NULL)
+		return (0);
+	for (i = 0; training_charges[i] != NULL; i++) {
+		if (json_object_get(req->body, training_charges[i]) == NULL)
+			continue;
+		reply_error(req, 400, "charge_refused", training_charges[i],
+		    _("%s: nothing may be charged to the person: the "
+		    "diagnostic, training and certification are free for them "
+		    "(funding programme); only « pass numérique » vouchers they "
+		    "hold (funding pass_numerique with vouchers N) or their CPF "
+		    "account (funding cpf) may be used"), training_charges[i]);
+		return (-1);
+	}
+	if ((v = json_object_get(req->body, "funding")) == NULL ||
+	    (f = json_string_value(v)) == NULL)
+		return (0);
+	if (strcmp(f, "free") == 0) {
+		json_object_set_new(req->body, "funding",
+		    json_string("programme"));
+		return (0);
+	}
+	for (i = 0; orientation_funding[i] != NULL; i++)
+		if (strcmp(f, orientation_funding[i]) == 0)
+			return (0);
+	reply_error(req, 400, "charge_refused", "funding",
+	    _("funding \"%s\" is refused: the diagnostic, training and "
+	    "certification are free for the person; they are paid by the "
+	    "programme (programme), by « pass numérique » vouchers the person "
+	    "holds (pass_numerique, with vouchers N) or by their CPF account "
+	    "(cpf)"), f);
+	return (-1);
+}
+
+/*
+ * « Pass numérique » vouchers go with that funding, and only with it:
+ * merged is the step as it will be; in an edit, vals gets vouchers null
+ * when the funding changes to another.
+ */
+static int
+api_training_vouchers(struct req *req, json_t *merged, json_t *vals)
+{
+	const char *f = json_string_value(json_object_get(merged, "funding"));
+	int pass = f != NULL && strcmp(f, "pass_numerique") == 0;
+	int has = json_is_integer(json_object_get(merged, "vouchers"));
+
+	if (pass && !has) {
+		reply_error(req, 400, "missing_field", "vouchers",
+		    _("vouchers is required with funding pass_numerique: how "
+		    "many « pass numérique » vouchers the person uses"));
+		return (-1);
+	}
+	if (!pass && has) {
+		if (vals != NULL && json_object_get(vals, "vouchers") == NULL) {
+			json_object_set_new(vals, "vouchers", json_null());
+			return (0);
+		}
+		reply_error(req, 400, "invalid_field", "vouchers",
+		    _("vouchers go with funding pass_numerique, not %s"),
+		    f != NULL ? f : "programme");
+		return (-1);
+	}
+	return (0);
 }
 
 /*
@@ -161,7 +340,9 @@ api_orientation_add(struct req *req)
 	json_t *vals, *o;
 	enum store_status status;
 
-	if (req_fields(req, orientation_fields, 1) != 0 ||
+	if (api_training_funding(req) != 0 ||
+	    req_fields(req, orientation_fields, 1) != 0 ||
+	    api_training_vouchers(req, req->vals, NULL) != 0 ||
 	    api_beneficiary_load(req, "beneficiary", req_str(req,
 	    "beneficiary"), &bf) != 0)
 		return;
@@ -170,7 +351,7 @@ api_orientation_add(struct req *req)
 	    0 || api_orientation_attended(req, req->vals) != 0)
 		return;
 	offer = req_str(req, "offer");
-	if ((status = store_id_of("offer", offer, &id)) != STORE_OK) {
+	if ((status = store_item_get(&res_offer, offer, &o)) != STORE_OK) {
 		if (status == STORE_NOTFOUND)
 			reply_error(req, 404, "unknown_tag", "offer",
 			    _("offer %s does not exist"), offer);
@@ -178,6 +359,16 @@ api_orientation_add(struct req *req)
 			api_reply_store(req, status, offer);
 		return;
 	}
+	if (json_is_string(json_object_get(o, "withdrawn_at"))) {
+		reply_error(req, 409, "withdrawn", "offer",
+		    _("offer %s was withdrawn on %.10s (the place no longer "
+		    "lists it): choose another with kitstock offers suggest "
+		    "%s"), offer, json_string_value(json_object_get(o,
+		    "withdrawn_at")), bf.tag);
+		json_decref(o);
+		return;
+	}
+	json_decref(o);
 	vals = json_deep_copy(req->vals);
 	json_object_del(vals, "beneficiary");
 	json_object_set_new(vals, "oriented_on", json_string(day));
@@ -222,6 +413,7 @@ api_orientation_edit(struct req *req)
 	enum store_status status;
 
 	if (api_beneficiary_id(req, _("orientation"), &id) != 0 ||
+	    api_training_funding(req) != 0 ||
 	    req_fields(req, orientation_edit, 0) != 0)
 		return;
 	status = store_beneficiary_row("orientation_v", id, &old);
@@ -260,7 +452,8 @@ api_orientation_edit(struct req *req)
 		goto out;
 	merged = json_deep_copy(old);
 	json_object_update(merged, req->vals);
-	if (api_orientation_attended(req, merged) != 0) {
+	if (api_orientation_attended(req, merged) != 0 ||
+	    api_training_vouchers(req, merged, req->vals) != 0) {
 		json_decref(merged);
 		goto out;
 	}
@@ -293,7 +486,9 @@ api_certification_add(struct req *req)
 	json_t *vals, *o;
 	enum store_status status;
 
-	if (req_fields(req, certification_fields, 1) != 0 ||
+	if (api_training_funding(req) != 0 ||
+	    req_fields(req, certification_fields, 1) != 0 ||
+	    api_training_vouchers(req, req->vals, NULL) != 0 ||
 	    api_beneficiary_load(req, "beneficiary", req_str(req,
 	    "beneficiary"), &bf) != 0)
 		return;

@@ -144,22 +144,49 @@ auth_unix(struct req *req, int fd)
 	return (0);
 }
 
+/*
+ * The token a browser's session cookie holds (allocated), or NULL: a page
+ * load and an EventSource cannot send a bearer header (api_session).
+ */
+static char *
+auth_cookie(struct req *req)
+{
+	const char *h, *p;
+	size_t n = strlen(AUTH_COOKIE);
+
+	h = evhttp_find_header(evhttp_request_get_input_headers(req->ev),
+	    "Cookie");
+	for (p = h; p != NULL && *p != '\0'; p += strcspn(p, ";")) {
+		p += strspn(p, "; ");
+		if (strncmp(p, AUTH_COOKIE, n) == 0 && p[n] == '=')
+			return (xstrndup(p + n + 1, strcspn(p + n + 1, "; ")));
+	}
+	return (NULL);
+}
+
 /* A TCP peer: the bearer token names the actor and the role. */
 static int
 auth_token(struct req *req)
 {
 	const char *h;
-	char *name = NULL, *prescriber = NULL, *expired = NULL;
+	char *name = NULL, *prescriber = NULL, *expired = NULL, *cookie;
 	int role = 0;
 	enum store_status status;
 
 	h = evhttp_find_header(evhttp_request_get_input_headers(req->ev),
 	    "Authorization");
-	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0) {
+	cookie = h == NULL ? auth_cookie(req) : NULL;
+	if (cookie != NULL) {
+		req->cookie = 1;
+		status = store_token_find(cookie, &name, &role, &prescriber,
+		    &expired);
+		free(cookie);
+	} else if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0) {
 		req->actor_name = xstrdup("tcp:anonymous");
 		return (0);
-	}
-	status = store_token_find(h + 7, &name, &role, &prescriber, &expired);
+	} else
+		status = store_token_find(h + 7, &name, &role, &prescriber,
+		    &expired);
 	if (status != STORE_OK) {
 		req->actor_name = xstrdup("tcp:bad-token");
 		req->auth_error = xstrdup(_("this token is not valid (unknown "
@@ -225,6 +252,14 @@ auth_allowed(struct req *req)
 		    req->route->pattern, req->actor_name);
 		reply_error(req, 401, "unauthorized", NULL, "%s",
 		    req->auth_error);
+		return (-1);
+	}
+	if (req->cookie && req->route->write) {
+		log_info("refused %s %s: session cookie", req->route->method,
+		    req->route->pattern);
+		reply_error(req, 403, "forbidden", NULL,
+		    _("a browser session only reads: send the token in an "
+		    "Authorization header to change anything"));
 		return (-1);
 	}
 	if (req->tcp && req->role == 0) {

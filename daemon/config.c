@@ -20,10 +20,19 @@ struct keyword {
 };
 
 static int config_set_database(struct config *, const char *, char **);
+static int config_set_export_min_cell(struct config *, const char *,
+    char **);
+static int config_set_pseudonym_key(struct config *, const char *, char **);
 static int config_set_labels(struct config *, const char *, char **);
 static int config_set_language(struct config *, const char *, char **);
 static int config_set_listen(struct config *, const char *, char **);
 static int config_set_max_body(struct config *, const char *, char **);
+static int config_number(const char *, const char *, unsigned long long,
+    unsigned long long, const char *, unsigned long long *, char **);
+static int config_set_max_connections(struct config *, const char *,
+    char **);
+static int config_set_request_timeout(struct config *, const char *,
+    char **);
 static int config_set_profile(struct config *, const char *, char **);
 static int config_set_role(struct config *, const char *, char **);
 static int config_set_tls_cert(struct config *, const char *, char **);
@@ -31,22 +40,35 @@ static int config_set_tls_key(struct config *, const char *, char **);
 static int config_set_socket(struct config *, const char *, char **);
 static int config_set_socket_group(struct config *, const char *, char **);
 static int config_set_socket_mode(struct config *, const char *, char **);
+static int config_set_usb(struct config *, const char *, char **);
+static int config_set_scan_debounce(struct config *, const char *, char **);
+static int config_set_scan_idle(struct config *, const char *, char **);
+static int config_set_stream_subscribers(struct config *, const char *,
+    char **);
 static int config_keyword_cmp(const void *, const void *);
 
 /* Sorted by name: bsearch relies on it. */
 static const struct keyword config_keywords[] = {
 	{ "database", config_set_database },
+	{ "export-min-cell", config_set_export_min_cell },
 	{ "labels", config_set_labels },
 	{ "language", config_set_language },
 	{ "listen", config_set_listen },
 	{ "max-body", config_set_max_body },
+	{ "max-connections", config_set_max_connections },
 	{ "profile", config_set_profile },
+	{ "pseudonym-key", config_set_pseudonym_key },
+	{ "request-timeout", config_set_request_timeout },
 	{ "role", config_set_role },
+	{ "scan-debounce", config_set_scan_debounce },
+	{ "scan-idle", config_set_scan_idle },
 	{ "socket", config_set_socket },
 	{ "socket-group", config_set_socket_group },
 	{ "socket-mode", config_set_socket_mode },
+	{ "stream-subscribers", config_set_stream_subscribers },
 	{ "tls-cert", config_set_tls_cert },
 	{ "tls-key", config_set_tls_key },
+	{ "usb", config_set_usb },
 };
 
 void
@@ -58,6 +80,13 @@ config_defaults(struct config *c)
 	c->socket_mode = 0660;
 	c->language = xstrdup("fr");
 	c->max_body = MAX_BODY_DEFAULT;
+	c->export_min_cell = EXPORT_MIN_CELL_DEFAULT;
+	c->request_timeout = REQUEST_TIMEOUT_DEFAULT;
+	c->max_connections = MAX_CONNECTIONS_DEFAULT;
+	c->usb = 1;
+	c->scan_debounce_ms = 1500;
+	c->scan_idle = 900;
+	c->stream_max = 32;
 }
 
 void
@@ -72,6 +101,7 @@ config_free(struct config *c)
 	free(c->labels);
 	free(c->tls_cert);
 	free(c->tls_key);
+	free(c->pseudonym_key);
 	while (c->nroles > 0)
 		free(c->roles[--c->nroles].name);
 	free(c->roles);
@@ -90,6 +120,36 @@ static int
 config_set_database(struct config *c, const char *v, char **cause)
 {
 	config_replace(&c->database, v);
+	return (0);
+}
+
+/* The file holding the secret of the evaluation export's pseudonyms. */
+static int
+config_set_pseudonym_key(struct config *c, const char *v, char **cause)
+{
+	if (*v != '/') {
+		xasprintf(cause, "pseudonym-key %s: expected an absolute path",
+		    v);
+		return (-1);
+	}
+	config_replace(&c->pseudonym_key, v);
+	return (0);
+}
+
+/* Cells of exported tables counting fewer people are suppressed. */
+static int
+config_set_export_min_cell(struct config *c, const char *v, char **cause)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (*v == '\0' || *end != '\0' || errno != 0 || n < 1 || n > 100) {
+		xasprintf(cause, "export-min-cell %s: expected 1 to 100", v);
+		return (-1);
+	}
+	c->export_min_cell = n;
 	return (0);
 }
 
@@ -157,6 +217,73 @@ config_set_language(struct config *c, const char *v, char **cause)
 		return (-1);
 	}
 	config_replace(&c->language, v);
+	return (0);
+}
+
+/* Seconds, decimal, from 0 to max; -1 with *cause if not. */
+static double
+config_seconds(const char *v, double max, char **cause)
+{
+	char *end;
+	double d;
+
+	errno = 0;
+	d = strtod(v, &end);
+	if (*v == '\0' || *end != '\0' || errno != 0 || !(d >= 0) ||
+	    d > max) {
+		xasprintf(cause, "%s: expected a number of seconds from 0 to "
+		    "%g", v, max);
+		return (-1);
+	}
+	return (d);
+}
+
+/* "scan-debounce SECONDS": the same code at a station ignored (0: never). */
+static int
+config_set_scan_debounce(struct config *c, const char *v, char **cause)
+{
+	double d;
+
+	if ((d = config_seconds(v, 60, cause)) < 0)
+		return (-1);
+	c->scan_debounce_ms = (long long)(d * 1000 + 0.5);
+	return (0);
+}
+
+/* "scan-idle SECONDS": a station's context expires after that long idle. */
+static int
+config_set_scan_idle(struct config *c, const char *v, char **cause)
+{
+	double d;
+
+	if ((d = config_seconds(v, 7 * 86400, cause)) < 0)
+		return (-1);
+	c->scan_idle = (long long)d;
+	return (0);
+}
+
+/* "stream-subscribers N": at most N clients on GET /v1/stream. */
+static int
+config_set_stream_subscribers(struct config *c, const char *v, char **cause)
+{
+	unsigned long long n;
+
+	if (config_number("stream-subscribers", v, 1, 1000, "subscribers", &n,
+	    cause) != 0)
+		return (-1);
+	c->stream_max = n;
+	return (0);
+}
+
+/* "usb yes|no": read USB scanners, or leave USB alone. */
+static int
+config_set_usb(struct config *c, const char *v, char **cause)
+{
+	if (strcmp(v, "yes") != 0 && strcmp(v, "no") != 0) {
+		xasprintf(cause, "usb %s: expected yes or no", v);
+		return (-1);
+	}
+	c->usb = strcmp(v, "yes") == 0;
 	return (0);
 }
 
@@ -241,6 +368,49 @@ config_set_max_body(struct config *c, const char *v, char **cause)
 	return (0);
 }
 
+/* A whole number in [min, max], or a sentence naming the keyword. */
+static int
+config_number(const char *kw, const char *v, unsigned long long min,
+    unsigned long long max, const char *unit, unsigned long long *n,
+    char **cause)
+{
+	char *end;
+
+	errno = 0;
+	*n = strtoull(v, &end, 10);
+	if (*v == '\0' || *v == '-' || *end != '\0' || errno != 0 ||
+	    *n < min || *n > max) {
+		xasprintf(cause, "%s %s: expected %s, %llu to %llu", kw, v, unit,
+		    min, max);
+		return (-1);
+	}
+	return (0);
+}
+
+static int
+config_set_max_connections(struct config *c, const char *v, char **cause)
+{
+	unsigned long long n;
+
+	if (config_number("max-connections", v, 8, 65536, "connections", &n,
+	    cause) != 0)
+		return (-1);
+	c->max_connections = n;
+	return (0);
+}
+
+static int
+config_set_request_timeout(struct config *c, const char *v, char **cause)
+{
+	unsigned long long n;
+
+	if (config_number("request-timeout", v, 1, 3600, "seconds", &n,
+	    cause) != 0)
+		return (-1);
+	c->request_timeout = n;
+	return (0);
+}
+
 static int
 config_set_socket_mode(struct config *c, const char *v, char **cause)
 {
@@ -309,6 +479,8 @@ config_load(const char *path, struct config *c)
 	new.labels = c->labels ? xstrdup(c->labels) : NULL;
 	new.tls_cert = c->tls_cert ? xstrdup(c->tls_cert) : NULL;
 	new.tls_key = c->tls_key ? xstrdup(c->tls_key) : NULL;
+	new.pseudonym_key = c->pseudonym_key ? xstrdup(c->pseudonym_key) :
+	    NULL;
 	/* Role lines come from the file alone: a reload replaces them. */
 	new.roles = NULL;
 	new.nroles = 0;

@@ -5,6 +5,7 @@
 #define KITSTOCKD_H
 
 #include <sys/types.h>
+#include <sys/queue.h>
 
 #include <stdarg.h>
 #include <stdint.h>
@@ -29,11 +30,17 @@ struct sqlite3_stmt;
 
 /* Bounds on what a client may send. */
 #define MAX_BODY_DEFAULT	(1024 * 1024)
+#define REQUEST_TIMEOUT_DEFAULT	60	/* seconds to send a whole request */
+#define MAX_CONNECTIONS_DEFAULT	512
 #define MAX_HEADERS		(16 * 1024)
+#define EXPORT_MIN_CELL_DEFAULT	5
 #define STRING_MAX		200	/* names, models, serials */
 #define TEXT_MAX		1000	/* notes, reasons, contacts */
 #define LIST_LIMIT_DEFAULT	100
 #define LIST_LIMIT_MAX		1000
+
+/* Event priorities: the group commit (http.c) runs after everything else. */
+#define HTTP_PRIORITIES		3
 
 /* Roles (auth.c); a route allows a set of them. */
 #define ROLE_WAREHOUSE		0x01
@@ -71,6 +78,14 @@ struct config {
 	size_t		 nroles;
 	char		*tls_cert;	/* PEM chain for the TCP listener */
 	char		*tls_key;
+	char		*pseudonym_key;	/* file: HMAC key of pseudonyms */
+	int		 export_min_cell;	/* k: smaller cells suppressed */
+	int		 request_timeout;	/* seconds */
+	size_t		 max_connections;
+	int		 usb;		/* read USB scanners (usb yes|no) */
+	long long	 scan_debounce_ms;	/* same code, same station */
+	long long	 scan_idle;	/* s before a station's context expires */
+	int		 stream_max;	/* GET /v1/stream subscribers */
 };
 void	 config_defaults(struct config *);
 int	 config_load(const char *, struct config *);
@@ -114,12 +129,14 @@ struct req {
 	int			 role;		/* ROLE_* of the peer */
 	int			 tcp;
 	char			*prescriber;	/* a prescriber token's P- tag */
+	int			 cookie;	/* identified by a session cookie */
 	char			*auth_error;	/* a bad or expired token */
 	int			 status;	/* reply kept until commit */
 	char			*content_type;
 	struct evbuffer		*out;
 	int			 replied;
 	int			 checkpoint;	/* WAL TRUNCATE after the commit */
+	TAILQ_ENTRY(req)	 group;		/* waiting for the group commit */
 };
 
 enum field_type {
@@ -244,7 +261,12 @@ enum store_status store_begin(void);
 enum store_status store_commit(void);
 void	 store_rollback(void);
 int	 store_in_transaction(void);
+enum store_status store_request_begin(void);
+enum store_status store_request_end(int);
+void	 store_set_flush(void (*)(void));
 json_t	*store_row_json(struct sqlite3_stmt *);
+enum store_status store_rows(struct stmt *, const char *, const char *,
+	    json_t **);
 int	 store_schema_version(void);
 int	 store_writable(void);
 const char *store_errmsg(void);
@@ -314,6 +336,7 @@ enum store_status store_accessory_count(const char *, const char *,
 	    long long *);
 enum store_status store_accessory_set(const char *, const char *, long long);
 enum store_status store_stock(json_t *, json_t *, json_t **);
+enum store_status store_check_stock(json_t **);
 
 /* The sequence number of a valid tag (its row id). */
 static inline int64_t
@@ -349,13 +372,22 @@ enum store_status store_token_list(json_t **);
 /* tls.c */
 struct evhttp;
 int	 tls_start(struct evhttp *, const struct config *, char **);
+struct bufferevent *tls_bufferevent(struct event_base *);
 void	 tls_stop(void);
+
+/* conn.c: connection limits */
+struct evhttp_request;
+void	 conn_attach(struct event_base *, struct evhttp *, int);
+void	 conn_configure(const struct config *);
+void	 conn_serving(struct evhttp_request *);
+void	 conn_stop(void);
 
 /* http.c */
 int	 http_start(struct event_base *, const struct config *, char **);
 void	 http_stop(void);
 void	 http_reconfigure(const struct config *);
 void	 http_stats(long long *, long long *);
+void	 http_flush(void);
 int	 http_socket_alive(const char *);
 
 /* route.c */
@@ -387,6 +419,7 @@ void	 api_accessory_add(struct req *);
 void	 api_accessory_move(struct req *);
 void	 api_accessory_adjust(struct req *);
 void	 api_stock(struct req *);
+void	 api_check(struct req *);
 void	 api_backup(struct req *);
 
 /* api-token.c */
@@ -635,7 +668,67 @@ void	 api_diagnostic_show(struct req *);
 void	 api_diagnostic_list(struct req *);
 void	 api_diagnostic_edit(struct req *);
 
+/* lieux.c: the standard « Lieux de médiation numérique » (no I/O) */
+#define LIEUX_SCHEMA_VERSION	"1.0.2"
+struct lieux_row {
+	size_t		 line;
+	int		 bad;
+	json_t		*place;		/* checked values, by store key */
+};
+struct lieux_file {
+	struct csv_table *table;
+	size_t		 nrows;
+	struct lieux_row *rows;
+	json_t		*errors;	/* [{line, column, value, message}] */
+	json_t		*warnings;
+};
+int	 lieux_read(const void *, size_t, struct lieux_file **, char **);
+void	 lieux_free(struct lieux_file *);
+int	 lieux_phone(const char *, char **, char **);
+void	 lieux_problem(json_t *, size_t, const char *, const char *,
+	    const char *, ...) __attribute__((__format__(printf, 5, 6)));
+const char *lieux_kind(const char *);
+const char *lieux_service(const char *);
+
+/* store-offers.c: places, their offers, suggestions, drop-outs */
+enum store_status store_offers_communes(const char *, const char *,
+	    json_t **);
+enum store_status store_offers_place_find(const char *, int64_t *, char *,
+	    size_t);
+enum store_status store_offers_place_put(const struct actor *, int64_t *,
+	    json_t *);
+enum store_status store_offers_hand_place(const struct actor *, json_t *,
+	    int64_t *);
+enum store_status store_offers_offer_add(const struct actor *, json_t *,
+	    char *);
+enum store_status store_offers_sync(const struct actor *, int64_t, json_t *,
+	    size_t *, size_t *);
+enum store_status store_offers_imported(const struct actor *, json_t *);
+enum store_status store_offers_suggest(json_t *, json_t **);
+enum store_status store_offers_dropouts(const char *, long long,
+	    const char *, json_t **);
+/*
+ * For the indicators: orientations (made between from and to, in a
+ * territory; each may be NULL) counted as {"oriented", "attended",
+ * "not_attended", "unknown"}.
+ */
+enum store_status store_offers_attendance(const char *, const char *,
+	    const char *, json_t **);
+
+/* api-offers.c: import of the standard, places, suggestions, drop-outs */
+void	 api_offers_import(struct req *);
+void	 api_offers_suggest(struct req *);
+void	 api_offers_dropout_list(struct req *);
+void	 api_place_list(struct req *);
+void	 api_place_show(struct req *);
+long long api_offers_dropout_days(void);
+enum store_status api_offers_dropouts(json_t *, const char *, json_t **);
+/* The "orientation_dropout" alerts (alerts.c's alert_table). */
+struct alert_ctx;
+enum store_status api_offers_alerts(const struct alert_ctx *, json_t *);
+
 /* api-training.c: offers, orientations, certifications */
+void	 api_offer_add(struct req *);
 void	 api_orientation_add(struct req *);
 void	 api_orientation_list(struct req *);
 void	 api_orientation_show(struct req *);
@@ -745,6 +838,7 @@ void	 api_topup_add(struct req *);
 void	 api_topup_list(struct req *);
 void	 api_topup_connections(struct req *);
 void	 api_topup_due(struct req *);
+void	 api_topup_cover(json_t *);
 
 /* api-repair.c */
 void	 api_repair_add(struct req *);
@@ -761,6 +855,95 @@ enum receipt_kind {
 int	 receipt_render(json_t *, enum receipt_kind, char **, size_t *,
 	    char **);
 void	 receipt_free(void);
+
+/* store-scanner.c: scanner bindings */
+enum store_status store_scanner_add(const struct actor *, json_t *);
+enum store_status store_scanner_get(const char *, json_t **);
+enum store_status store_scanner_list(json_t **);
+enum store_status store_scanner_delete(const struct actor *, const char *);
+enum store_status store_scanner_match(int, int, const char *, const char *,
+	    json_t **);
+enum store_status store_scanner_calibrated(const struct actor *,
+	    const char *, const char *);
+enum store_status store_scanner_seen(const char *);
+enum store_status store_scanner_station(const char *);
+
+/* usb.c: USB scanners on the loop */
+void	 usb_start(struct event_base *, const struct config *);
+void	 usb_stop(void);
+void	 usb_refresh(void);
+const char *usb_state(void);
+json_t	*usb_devices(void);
+
+/* api-scanner.c: bindings, the calibration label */
+void	 api_scanner_list(struct req *);
+void	 api_scanner_bind(struct req *);
+void	 api_scanner_unbind(struct req *);
+void	 api_label_calibration(struct req *);
+
+/* store-report.c: rows of indicators, exports and alerts */
+const char *store_report_sql(const char *);
+const char *store_report_list_sql(const char *);
+enum store_status store_report_each(const char *, const char *, const char *,
+	    long long, void (*)(json_t *, void *), void *);
+enum store_status store_report_rows(const char *, const char *, const char *,
+	    long long, json_t **);
+enum store_status store_report_territories(json_t **);
+enum store_status store_report_people(const char *,
+	    void (*)(json_t *, void *), void *);
+enum store_status store_report_list(const char *, const char *,
+	    const char *, const char *, json_t **);
+
+/* api-report.c: indicators */
+void	 report_configure(const struct config *);
+int	 report_min_cell(void);
+const char *report_key_file(void);
+int	 report_tls(void);
+const char *report_indicator_name(int);
+json_t	*report_object(json_t *, const char *);
+void	 report_add(json_t *, const char *, json_int_t);
+long long report_months(void);
+enum store_status report_connections_all(json_t **);
+enum store_status report_indicators_build(const char *, const char *,
+	    const char *, json_t **);
+int	 report_period(struct req *, const char **, const char **,
+	    const char **);
+void	 api_indicators(struct req *);
+
+/* api-export.c: CSV exports */
+void	 report_day(long, char *, size_t);
+int	 report_days_query(struct req *, long long, long long *);
+void	 api_export_evaluation(struct req *);
+void	 api_export_prescriber(struct req *);
+void	 api_export_indicators(struct req *);
+void	 api_export_list(struct req *);
+
+/*
+ * alerts.c: one table of {kind, function}; a function appends its alerts
+ * to out with alert_push. today, ahead (today + days) and back (today -
+ * days) are "YYYY-MM-DD". To add a kind, add its entry to alert_table.
+ */
+struct alert_ctx {
+	long long	 days;
+	char		 today[16];
+	char		 ahead[16];
+	char		 back[16];
+};
+struct alert_kind {
+	const char		*kind;
+	enum store_status	(*fn)(const struct alert_ctx *, json_t *);
+};
+extern const struct alert_kind alert_table[];
+void	 alert_push(json_t *, const char *, const char *, const char *,
+	    const char *, const char *, ...)
+	    __attribute__((__format__(printf, 6, 7)));
+void	 api_alerts(struct req *);
+
+/* dashboard.c, dashboard-builtin.c (generated) */
+#define AUTH_COOKIE	"kitstock_session"
+extern const struct profile_file dashboard_builtin[];
+void	 api_dashboard(struct req *);
+void	 api_session(struct req *);
 
 /* resources, one file each */
 extern const struct resource res_supplier;

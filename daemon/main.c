@@ -8,6 +8,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "kitstockd.h"
+#include "scan.h"
 
 static struct event_base *base;
 static struct config conf;
@@ -34,6 +36,7 @@ static void usage(void) __attribute__((__noreturn__));
 static void main_signal(int, short, void *);
 static int main_configure(struct config *);
 static void main_absolute(char **);
+static void main_watchdog(int, short, void *);
 
 static void
 usage(void)
@@ -99,6 +102,13 @@ main_absolute(char **path)
 	*path = abs;
 }
 
+/* systemd's watchdog: the loop is alive if this timer runs. */
+static void
+main_watchdog(int fd, short events, void *arg)
+{
+	sd_notify(0, "WATCHDOG=1");
+}
+
 /* TERM/INT: stop accepting, let replies flush, close cleanly. HUP: reload. */
 static void
 main_signal(int sig, short events, void *arg)
@@ -132,6 +142,12 @@ main_signal(int sig, short events, void *arg)
 		free(conf.language);
 		conf.language = xstrdup(new.language);
 		conf.max_body = new.max_body;
+		conf.request_timeout = new.request_timeout;
+		conf.max_connections = new.max_connections;
+		conf.scan_debounce_ms = new.scan_debounce_ms;
+		conf.scan_idle = new.scan_idle;
+		conf.stream_max = new.stream_max;
+		scan_configure(&conf);
 		while (conf.nroles > 0)
 			free(conf.roles[--conf.nroles].name);
 		free(conf.roles);
@@ -161,7 +177,9 @@ main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct event *ev_term, *ev_int, *ev_hup;
+	struct event *ev_term, *ev_int, *ev_hup, *ev_watchdog = NULL;
+	struct timeval tv;
+	uint64_t usec;
 	char *cause = NULL;
 	int ch, foreground = 0, check_only = 0;
 
@@ -211,6 +229,7 @@ main(int argc, char **argv)
 	}
 	i18n_init(conf.language, argv[0]);
 	auth_configure(&conf);
+	report_configure(&conf);
 	main_absolute(&conf.database);
 	main_absolute(&conf.socket);
 	if (conf.profile != NULL)
@@ -222,6 +241,8 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	if ((base = event_base_new()) == NULL)
 		fatalx("event_base_new failed");
+	if (event_base_priority_init(base, HTTP_PRIORITIES) != 0)
+		fatalx("event_base_priority_init failed");
 	if (store_open(conf.database, &cause) != 0)
 		fatalx("database %s: %s", conf.database, cause);
 	if (profile_load(conf.profile, &cause) != 0)
@@ -230,8 +251,12 @@ main(int argc, char **argv)
 	if (http_start(base, &conf, &cause) != 0)
 		fatalx("%s", cause);
 	label_print_start(base);
+	scan_configure(&conf);
+	stream_start(base);
 	if (!foreground && daemon(0, 0) != 0)
 		fatal("daemon");
+	/* After daemon(): libusb's hotplug thread would not survive a fork. */
+	usb_start(base, &conf);
 
 	ev_term = evsignal_new(base, SIGTERM, main_signal, NULL);
 	ev_int = evsignal_new(base, SIGINT, main_signal, NULL);
@@ -244,9 +269,23 @@ main(int argc, char **argv)
 	log_info("kitstockd %s serving %s (database %s)", VERSION,
 	    conf.socket, conf.database);
 	sd_notify(0, "READY=1");
+	/* WatchdogSec=: ping at half the interval systemd gave. */
+	if (sd_watchdog_enabled(0, &usec) > 0 && usec > 0) {
+		usec /= 2;
+		tv.tv_sec = usec / 1000000;
+		tv.tv_usec = usec % 1000000;
+		ev_watchdog = event_new(base, -1, EV_PERSIST, main_watchdog,
+		    NULL);
+		if (ev_watchdog == NULL || event_add(ev_watchdog, &tv) != 0)
+			fatalx("cannot start the watchdog timer");
+		sd_notify(0, "WATCHDOG=1");
+		log_info("watchdog every %lld ms", (long long)usec / 1000);
+	}
 	event_base_dispatch(base);
 
+	stream_stop();
 	http_stop();
+	usb_stop();
 	receipt_free();		/* before the labels reset cairo's caches */
 	label_print_stop();
 	retention_stop();
@@ -254,6 +293,8 @@ main(int argc, char **argv)
 	event_free(ev_term);
 	event_free(ev_int);
 	event_free(ev_hup);
+	if (ev_watchdog != NULL)
+		event_free(ev_watchdog);
 	event_base_free(base);
 	config_free(&conf);
 	log_info("stopped");

@@ -330,9 +330,12 @@ store_beneficiary_identity_show(const struct actor *a, const char *tag,
 
 /*
  * Erase the identity for good: the row goes (secure_delete overwrites it),
- * the free-text notes of the diagnostic and follow-ups go with it, the
- * record keeps its date of erasure, and the ledger says how and why. The
- * caller checkpoints the WAL once this is committed.
+ * the free text written about the person goes with it (notes of the
+ * diagnostic, follow-ups, kits and repairs; the reasons given for an
+ * override, a cancelled hand-over or a kit's closing become "erased", so
+ * that they still count), the record keeps its date of erasure, and the
+ * ledger says how and why. The caller checkpoints the WAL once this is
+ * committed.
  */
 enum store_status
 store_beneficiary_erase(const struct actor *a,
@@ -344,9 +347,21 @@ store_beneficiary_erase(const struct actor *a,
 	    " WHERE beneficiary_id = ?1 AND note IS NOT NULL RETURNING 1");
 	static struct stmt qp = STMT("UPDATE followup SET problems = NULL"
 	    " WHERE beneficiary_id = ?1 AND problems IS NOT NULL RETURNING 1");
+	static struct stmt qk = STMT("UPDATE kit SET notes = NULL,"
+	    " close_reason = CASE WHEN close_reason IS NULL THEN NULL"
+	    " ELSE 'erased' END WHERE beneficiary_id = ?1 AND"
+	    " (notes IS NOT NULL OR close_reason IS NOT NULL) RETURNING 1");
+	static struct stmt qr = STMT("UPDATE repair SET notes = NULL"
+	    " WHERE beneficiary_id = ?1 AND notes IS NOT NULL RETURNING 1");
+	static struct stmt qh = STMT("UPDATE handover SET override_reason ="
+	    " CASE WHEN override_reason IS NULL THEN NULL ELSE 'erased' END,"
+	    " cancel_reason = CASE WHEN cancel_reason IS NULL THEN NULL"
+	    " ELSE 'erased' END WHERE beneficiary_id = ?1 AND"
+	    " (override_reason IS NOT NULL OR cancel_reason IS NOT NULL)"
+	    " RETURNING 1");
 	static struct stmt qb = STMT("UPDATE beneficiary"
 	    " SET identity_erased_at = ?2 WHERE id = ?1");
-	struct stmt *const notes[] = { &qn, &qp };
+	struct stmt *const notes[] = { &qn, &qp, &qk, &qr, &qh };
 	sqlite3_stmt *s;
 	char now[32];
 	json_t *details;
@@ -730,8 +745,9 @@ store_beneficiary_orientation_add(const struct actor *a,
 	    " AND o.tag = ?2");
 	static struct stmt q = STMT("INSERT INTO orientation (beneficiary_id,"
 	    " offer_id, oriented_on, funding, attended, completed,"
-	    " created_at) VALUES (?1, (SELECT id FROM offer WHERE tag = ?2),"
-	    " ?3, coalesce(?4, 'free'), ?5, ?6, ?7) RETURNING id");
+	    " created_at, vouchers) VALUES (?1, (SELECT id FROM offer"
+	    " WHERE tag = ?2), ?3, coalesce(?4, 'programme'), ?5, ?6, ?7, ?8)"
+	    " RETURNING id");
 	static const char *const cols[] = {
 		"offer", "oriented_on", "funding", "attended", "completed",
 		NULL
@@ -762,6 +778,7 @@ store_beneficiary_orientation_add(const struct actor *a,
 		store_item_bind(s, i + 2, json_object_get(vals,
 		    cols[i]));
 	sqlite3_bind_text(s, 7, now, -1, SQLITE_TRANSIENT);
+	store_item_bind(s, 8, json_object_get(vals, "vouchers"));
 	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		*id = sqlite3_column_int64(s, 0);
 		rc = sqlite3_step(s);
@@ -782,8 +799,9 @@ store_beneficiary_certification_add(const struct actor *a,
     const struct beneficiary_facts *bf, json_t *vals, int64_t *id)
 {
 	static struct stmt q = STMT("INSERT INTO certification"
-	    " (beneficiary_id, kind, certified_on, result, score, created_at)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id");
+	    " (beneficiary_id, kind, certified_on, result, score, created_at,"
+	    " funding, vouchers) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
+	    " coalesce(?7, 'programme'), ?8) RETURNING id");
 	static const char *const cols[] = {
 		"kind", "certified_on", "result", "score", NULL
 	};
@@ -802,6 +820,8 @@ store_beneficiary_certification_add(const struct actor *a,
 		store_item_bind(s, i + 2, json_object_get(vals,
 		    cols[i]));
 	sqlite3_bind_text(s, 6, now, -1, SQLITE_TRANSIENT);
+	store_item_bind(s, 7, json_object_get(vals, "funding"));
+	store_item_bind(s, 8, json_object_get(vals, "vouchers"));
 	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		*id = sqlite3_column_int64(s, 0);
 		rc = sqlite3_step(s);

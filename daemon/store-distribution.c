@@ -13,29 +13,8 @@
 
 #include "kitstockd.h"
 
-static enum store_status store_distribution_rows(struct stmt *,
-	    const char *, const char *, json_t **);
 static enum store_status store_distribution_run(struct stmt *,
 	    const char *, const char *, const char *);
-
-/* Every row of a query with up to two text parameters, as an array. */
-static enum store_status
-store_distribution_rows(struct stmt *q, const char *p1, const char *p2,
-    json_t **out)
-{
-	sqlite3_stmt *s;
-	int rc;
-
-	*out = NULL;
-	if ((s = store_prepare(q)) == NULL)
-		return (STORE_ERROR);
-	sqlite3_bind_text(s, 1, p1, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, p2, -1, SQLITE_STATIC);
-	*out = json_array();
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		json_array_append_new(*out, store_row_json(s));
-	return (store_done(s, rc));
-}
 
 /* Run a statement with up to three text parameters. */
 static enum store_status
@@ -128,7 +107,7 @@ store_convocations(const char *event, json_t **out)
 	    " WHERE e.tag = ?1 ORDER BY i.first_name IS NULL, i.first_name,"
 	    " b.id");
 
-	return (store_distribution_rows(&q, event, NULL, out));
+	return (store_rows(&q, event, NULL, out));
 }
 
 /* A beneficiary's identity for a receipt they sign (null if erased). */
@@ -142,7 +121,7 @@ store_distribution_identity(const char *beneficiary, json_t **out)
 	json_t *rows;
 
 	*out = NULL;
-	if ((status = store_distribution_rows(&q, beneficiary, NULL, &rows)) !=
+	if ((status = store_rows(&q, beneficiary, NULL, &rows)) !=
 	    STORE_OK) {
 		json_decref(rows);
 		return (status);
@@ -380,7 +359,7 @@ store_sim_connection(const char *sim, json_t **out)
 	json_t *rows;
 
 	*out = NULL;
-	if ((status = store_distribution_rows(&q, sim, NULL, &rows)) !=
+	if ((status = store_rows(&q, sim, NULL, &rows)) !=
 	    STORE_OK) {
 		json_decref(rows);
 		return (status);
@@ -495,7 +474,7 @@ store_topups(const char *sim, const char *beneficiary, json_t **out)
 	    " AND (?1 IS NULL OR m.tag = ?1) AND (?2 IS NULL OR b.tag = ?2)"
 	    " ORDER BY t.on_date, t.id LIMIT 10000");
 
-	return (store_distribution_rows(&q, sim, beneficiary, out));
+	return (store_rows(&q, sim, beneficiary, out));
 }
 
 /*

@@ -575,17 +575,293 @@ const char *const store_migrations[] = {
 	" hash TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL,"
 	" expires_on TEXT, revoked_at TEXT)",
 
-	/* 9: stations, their context, scans (reserved: scan stations). */
-	"",
+	/* 9: stations, their context, scans. */
+	/*
+	 * A station: where scans are made and what they mean there (its
+	 * mode), the distribution a checkout station serves, and the context
+	 * a sequence of scans is in (the location, kit, beneficiary or audit
+	 * scanned first), with when it was last touched so it can expire.
+	 */
+	"CREATE TABLE station (id INTEGER PRIMARY KEY,"
+	" name TEXT NOT NULL UNIQUE,"
+	" location_id INTEGER NOT NULL REFERENCES location (id),"
+	" mode TEXT NOT NULL CHECK (mode IN ('receive', 'putaway', 'pick',"
+	" 'checkout', 'return', 'audit')),"
+	" distribution_id INTEGER REFERENCES distribution (id),"
+	" context_json TEXT NOT NULL DEFAULT '{}', context_at TEXT,"
+	" created_at TEXT NOT NULL);"
+	/*
+	 * Every scan, with its verdict, recorded in the transaction of its
+	 * effect: scan_id is unique, so a scan replayed by a remote terminal
+	 * takes effect once. made_ms is when it was made (ms since the
+	 * epoch), for the debounce; undo_json says how to cancel it.
+	 */
+	"CREATE TABLE scan (id INTEGER PRIMARY KEY,"
+	" scan_id TEXT NOT NULL UNIQUE,"
+	" station_id INTEGER NOT NULL REFERENCES station (id),"
+	" code TEXT NOT NULL, mode TEXT NOT NULL, source TEXT NOT NULL,"
+	" made_at TEXT NOT NULL, made_ms INTEGER NOT NULL,"
+	" recorded_at TEXT NOT NULL,"
+	" provisional INTEGER NOT NULL DEFAULT 0 CHECK (provisional IN (0, 1)),"
+	" verdict TEXT NOT NULL CHECK (verdict IN ('ok', 'refused',"
+	" 'ignored')), item TEXT, message TEXT NOT NULL,"
+	" verdict_json TEXT NOT NULL, undo_json TEXT,"
+	" cancelled INTEGER NOT NULL DEFAULT 0 CHECK (cancelled IN (0, 1)));"
+	"CREATE INDEX scan_station ON scan (station_id, id);"
+	"CREATE INDEX scan_refused ON scan (provisional, verdict);"
+	/* An audit of a location: what was seen there, by whom, and its end. */
+	"CREATE TABLE audit (id INTEGER PRIMARY KEY,"
+	" station_id INTEGER NOT NULL REFERENCES station (id),"
+	" location_id INTEGER NOT NULL REFERENCES location (id),"
+	" opened_at TEXT NOT NULL, closed_at TEXT, report_json TEXT);"
+	"CREATE TABLE audit_seen (audit_id INTEGER NOT NULL"
+	" REFERENCES audit (id), item TEXT NOT NULL, seen_at TEXT NOT NULL,"
+	" PRIMARY KEY (audit_id, item));",
 
 	/* 10: scanners bound to stations (reserved: USB scanners). */
-	"",
+	/*
+	 * A binding matches a USB scanner by VID:PID, with a serial number
+	 * or a port path (bus-port.port) if given, or by port path alone;
+	 * name is its canonical text ("0c2e:0b61/SN", "0c2e:0b61@1-1.2",
+	 * "@1-1.2"). The layout is the scanner's own keyboard layout, set by
+	 * hand or by scanning the calibration label.
+	 */
+	"CREATE TABLE scanner (id INTEGER PRIMARY KEY,"
+	" name TEXT NOT NULL UNIQUE,"
+	" vid INTEGER CHECK (vid BETWEEN 0 AND 65535),"
+	" pid INTEGER CHECK (pid BETWEEN 0 AND 65535),"
+	" serial TEXT, port TEXT, station TEXT NOT NULL,"
+	" layout TEXT NOT NULL DEFAULT 'us' CHECK (layout IN ('us', 'fr')),"
+	" blank_ms INTEGER NOT NULL CHECK (blank_ms BETWEEN 0 AND 10000),"
+	" calibrated_at TEXT, last_seen TEXT, created_at TEXT NOT NULL,"
+	" CHECK ((vid IS NULL) = (pid IS NULL)),"
+	" CHECK (vid IS NOT NULL OR port IS NOT NULL));"
+	"CREATE INDEX scanner_station ON scanner (station)",
 
-	/* 11: reports, exports, alerts (reserved: indicators). */
-	"",
+	/* 11: reports, exports, alerts: indexes their date ranges use. */
+	/*
+	 * Indicators count first events in a period, alerts look ahead or
+	 * back a few days: each of their queries starts from one of these.
+	 */
+	"CREATE INDEX handover_at ON handover (at) WHERE cancelled_at IS NULL;"
+	"CREATE INDEX topup_on ON topup (on_date);"
+	"CREATE INDEX topup_handover ON topup (handover_id);"
+	"CREATE INDEX orientation_on ON orientation (oriented_on);"
+	"CREATE INDEX certification_passed ON certification (certified_on)"
+	" WHERE result = 'passed';"
+	"CREATE INDEX beneficiary_referred ON beneficiary (referred_on);"
+	"CREATE INDEX device_warranty ON device (warranty_until)"
+	" WHERE warranty_until IS NOT NULL;"
+	"CREATE INDEX repair_opened ON repair (opened_at);"
+	"CREATE INDEX kit_ready ON kit (ready_at) WHERE state = 'ready';"
+	"CREATE INDEX diagnostic_need ON diagnostic (device_need)"
+	" WHERE device_need <> 'none'",
 
 	/* 12: places and offers of digital mediation (reserved: offers). */
-	"",
+	/*
+	 * Places of digital mediation as the national standard « Lieux de
+	 * médiation numérique » (v1.0.2) describes them, imported by their
+	 * id (ref) or entered by hand (ref NULL); an offer (O-) is one
+	 * service at one place. Offers and orientations are rebuilt in
+	 * place: ids, tags and what orientations point at stay the same.
+	 * With legacy_alter_table, a renamed table's references are not
+	 * rewritten: orientation keeps naming "offer", the new table.
+	 */
+	"PRAGMA legacy_alter_table = ON;"
+	"PRAGMA defer_foreign_keys = ON;"
+	"CREATE TABLE place (id INTEGER PRIMARY KEY, ref TEXT UNIQUE,"
+	" pivot TEXT, name TEXT NOT NULL,"
+	" commune TEXT NOT NULL REFERENCES commune (insee),"
+	" commune_given TEXT, postal_code TEXT, address TEXT,"
+	" address_extra TEXT, latitude REAL, longitude REAL,"
+	" typology_json TEXT, phones_json TEXT, emails_json TEXT,"
+	" websites_json TEXT, hours TEXT, summary TEXT, source TEXT,"
+	" itinerance_json TEXT, updated_on TEXT, services_json TEXT,"
+	" publics_json TEXT, specific_support_json TEXT, fees_json TEXT,"
+	" programmes_json TEXT, access_json TEXT, support_json TEXT,"
+	" booking TEXT, contact TEXT, digest TEXT, imported_at TEXT,"
+	" created_at TEXT NOT NULL);"
+	"CREATE INDEX place_commune ON place (commune);"
+	"CREATE UNIQUE INDEX place_hand ON place (name, commune)"
+	" WHERE ref IS NULL;"
+
+	/* kind: the programme's kind of training, NULL if the service is none. */
+	"ALTER TABLE offer RENAME TO offer_old;"
+	"CREATE TABLE offer (id INTEGER PRIMARY KEY, tag TEXT NOT NULL UNIQUE,"
+	" place_id INTEGER NOT NULL REFERENCES place (id),"
+	" service TEXT NOT NULL, name TEXT NOT NULL,"
+	" kind TEXT CHECK (kind IN ('initiation', 'online_procedures',"
+	" 'further_skills', 'creative_digital')),"
+	" extra BOOLEAN NOT NULL DEFAULT 0 CHECK (extra IN (0, 1)),"
+	" contact TEXT, withdrawn_at TEXT, created_at TEXT NOT NULL,"
+	" UNIQUE (place_id, service, name));"
+	"INSERT INTO place (name, commune, created_at) SELECT provider,"
+	" commune, min(created_at) FROM offer_old GROUP BY provider, commune"
+	" ORDER BY min(id);"
+	"INSERT INTO offer (id, tag, place_id, service, name, kind, extra,"
+	" contact, created_at) SELECT o.id, o.tag, p.id, CASE o.kind"
+	" WHEN 'initiation' THEN 'Maîtrise des outils numériques du quotidien'"
+	" WHEN 'online_procedures' THEN 'Aide aux démarches administratives'"
+	" WHEN 'creative_digital' THEN 'Loisirs et créations numériques'"
+	" ELSE 'Compréhension du monde numérique' END, o.name, o.kind,"
+	" o.extra, o.contact, o.created_at FROM offer_old o JOIN place p"
+	" ON p.name = o.provider AND p.commune = o.commune"
+	" AND p.ref IS NULL;"
+	"UPDATE place SET services_json = (SELECT json_group_array(service)"
+	" FROM (SELECT DISTINCT service FROM offer"
+	" WHERE place_id = place.id));"
+	"DROP VIEW offer_v;"
+	"DROP VIEW orientation_v;"
+	"DROP VIEW certification_v;"
+	"DROP TABLE offer_old;"
+
+	/*
+	 * Funding: by the programme, by « pass numérique » vouchers the
+	 * person holds (how many), or by their CPF account; nothing else.
+	 */
+	"ALTER TABLE orientation RENAME TO orientation_old;"
+	"CREATE TABLE orientation (id INTEGER PRIMARY KEY,"
+	" beneficiary_id INTEGER NOT NULL REFERENCES beneficiary (id),"
+	" offer_id INTEGER NOT NULL REFERENCES offer (id),"
+	" oriented_on TEXT NOT NULL,"
+	" funding TEXT NOT NULL DEFAULT 'programme' CHECK (funding IN"
+	" ('programme', 'pass_numerique', 'cpf')),"
+	" vouchers INTEGER CHECK (vouchers BETWEEN 1 AND 20),"
+	" attended BOOLEAN CHECK (attended IN (0, 1)),"
+	" completed BOOLEAN CHECK (completed IN (0, 1)),"
+	" created_at TEXT NOT NULL, UNIQUE (beneficiary_id, offer_id),"
+	" CHECK (completed IS NOT 1 OR attended IS 1));"
+	"INSERT INTO orientation (id, beneficiary_id, offer_id, oriented_on,"
+	" funding, vouchers, attended, completed, created_at) SELECT id,"
+	" beneficiary_id, offer_id, oriented_on, CASE funding WHEN 'free'"
+	" THEN 'programme' ELSE funding END, CASE funding"
+	" WHEN 'pass_numerique' THEN 1 END, attended, completed, created_at"
+	" FROM orientation_old;"
+	"DROP TABLE orientation_old;"
+	"CREATE INDEX orientation_offer ON orientation (offer_id);"
+	/* Migration 11's index went with the table it was on. */
+	"CREATE INDEX IF NOT EXISTS orientation_on ON orientation"
+	" (oriented_on);"
+	"ALTER TABLE certification ADD COLUMN funding TEXT NOT NULL"
+	" DEFAULT 'programme' CHECK (funding IN ('programme',"
+	" 'pass_numerique', 'cpf'));"
+	"ALTER TABLE certification ADD COLUMN vouchers INTEGER"
+	" CHECK (vouchers BETWEEN 1 AND 20);"
+
+	"CREATE VIEW place_v AS SELECT p.id, p.ref, p.pivot, p.name,"
+	" p.commune, c.name AS commune_name, c.territory, p.postal_code,"
+	" p.address, p.address_extra, p.latitude, p.longitude,"
+	" p.typology_json, p.phones_json, p.emails_json, p.websites_json,"
+	" p.hours, p.summary, p.source, p.itinerance_json, p.updated_on,"
+	" p.services_json, p.publics_json, p.specific_support_json,"
+	" p.fees_json, p.programmes_json, p.access_json, p.support_json,"
+	" p.booking, p.contact, (SELECT count(*) FROM offer o"
+	" WHERE o.place_id = p.id AND o.withdrawn_at IS NULL) AS offers,"
+	" p.imported_at, p.created_at"
+	" FROM place p JOIN commune c ON c.insee = p.commune;"
+
+	"CREATE VIEW offer_v AS SELECT o.id, o.tag, o.name,"
+	" p.name AS provider, o.kind, p.commune, c.name AS commune_name,"
+	" c.territory, o.extra, o.contact, (SELECT count(*) FROM orientation r"
+	" WHERE r.offer_id = o.id) AS orientations, o.service,"
+	" p.id AS place, p.ref AS place_ref, p.address, p.address_extra,"
+	" p.postal_code, p.hours, p.access_json, p.fees_json, p.phones_json,"
+	" p.booking, p.programmes_json, p.updated_on, o.withdrawn_at,"
+	" o.created_at FROM offer o JOIN place p ON p.id = o.place_id"
+	" JOIN commune c ON c.insee = p.commune;"
+
+	"CREATE VIEW orientation_v AS SELECT r.id, b.tag AS beneficiary,"
+	" b.territory, p.tag AS prescriber, o.tag AS offer,"
+	" o.name AS offer_name, o.kind AS offer_kind, pl.name AS provider,"
+	" r.oriented_on, r.funding, r.attended, r.completed, r.created_at,"
+	" r.vouchers, o.service, pl.id AS place, pl.name AS place_name,"
+	" pl.address, pl.commune AS place_commune"
+	" FROM orientation r JOIN beneficiary b ON b.id = r.beneficiary_id"
+	" JOIN prescriber p ON p.id = b.prescriber_id"
+	" JOIN offer o ON o.id = r.offer_id JOIN place pl ON pl.id = o.place_id;"
+
+	"CREATE VIEW certification_v AS SELECT c.id, b.tag AS beneficiary,"
+	" b.territory, p.tag AS prescriber, c.kind, c.certified_on, c.result,"
+	" c.score, c.created_at, c.funding, c.vouchers FROM certification c"
+	" JOIN beneficiary b ON b.id = c.beneficiary_id"
+	" JOIN prescriber p ON p.id = b.prescriber_id;"
+
+	/* Databases whose 93 profile was loaded before drop-outs existed. */
+	"INSERT INTO programme (key, value) SELECT 'orientation-dropout-days',"
+	" '21' WHERE EXISTS (SELECT 1 FROM programme WHERE key = 'code'"
+	" AND value = '93') AND NOT EXISTS (SELECT 1 FROM programme"
+	" WHERE key = 'orientation-dropout-days');"
+	"PRAGMA legacy_alter_table = OFF",
+
+	/*
+	 * 13: stock counted as it changes. stock_item was a view over every
+	 * device and SIM card: at a million devices a summary took seconds.
+	 * Triggers keep stock_count in the same transaction as the change;
+	 * a missing location, lot or grade is 0 or '' so the key is unique.
+	 */
+	"CREATE TABLE stock_count (kind TEXT NOT NULL, state TEXT NOT NULL,"
+	" location_id INTEGER NOT NULL, lot_id INTEGER NOT NULL,"
+	" grade TEXT NOT NULL, qty INTEGER NOT NULL CHECK (qty >= 0),"
+	" PRIMARY KEY (kind, state, location_id, lot_id, grade))"
+	" WITHOUT ROWID;"
+	"INSERT INTO stock_count SELECT kind, state, coalesce(location_id, 0),"
+	" coalesce(lot_id, 0), coalesce(grade, ''), count(*) FROM device"
+	" GROUP BY 1, 2, 3, 4, 5;"
+	"INSERT INTO stock_count SELECT 'sim', state, coalesce(location_id, 0),"
+	" coalesce(lot_id, 0), '', count(*) FROM sim GROUP BY 2, 3, 4;"
+
+	"CREATE TRIGGER device_count_insert AFTER INSERT ON device BEGIN"
+	" INSERT INTO stock_count VALUES (NEW.kind, NEW.state,"
+	" coalesce(NEW.location_id, 0), coalesce(NEW.lot_id, 0),"
+	" coalesce(NEW.grade, ''), 1) ON CONFLICT DO UPDATE SET qty = qty + 1;"
+	" END;"
+	"CREATE TRIGGER device_count_delete AFTER DELETE ON device BEGIN"
+	" UPDATE stock_count SET qty = qty - 1 WHERE kind = OLD.kind"
+	" AND state = OLD.state AND location_id = coalesce(OLD.location_id, 0)"
+	" AND lot_id = coalesce(OLD.lot_id, 0)"
+	" AND grade = coalesce(OLD.grade, ''); END;"
+	"CREATE TRIGGER device_count_update AFTER UPDATE OF kind, state,"
+	" location_id, lot_id, grade ON device BEGIN"
+	" UPDATE stock_count SET qty = qty - 1 WHERE kind = OLD.kind"
+	" AND state = OLD.state AND location_id = coalesce(OLD.location_id, 0)"
+	" AND lot_id = coalesce(OLD.lot_id, 0)"
+	" AND grade = coalesce(OLD.grade, '');"
+	" INSERT INTO stock_count VALUES (NEW.kind, NEW.state,"
+	" coalesce(NEW.location_id, 0), coalesce(NEW.lot_id, 0),"
+	" coalesce(NEW.grade, ''), 1) ON CONFLICT DO UPDATE SET qty = qty + 1;"
+	" END;"
+
+	"CREATE TRIGGER sim_count_insert AFTER INSERT ON sim BEGIN"
+	" INSERT INTO stock_count VALUES ('sim', NEW.state,"
+	" coalesce(NEW.location_id, 0), coalesce(NEW.lot_id, 0), '', 1)"
+	" ON CONFLICT DO UPDATE SET qty = qty + 1; END;"
+	"CREATE TRIGGER sim_count_delete AFTER DELETE ON sim BEGIN"
+	" UPDATE stock_count SET qty = qty - 1 WHERE kind = 'sim'"
+	" AND state = OLD.state AND location_id = coalesce(OLD.location_id, 0)"
+	" AND lot_id = coalesce(OLD.lot_id, 0) AND grade = ''; END;"
+	"CREATE TRIGGER sim_count_update AFTER UPDATE OF state, location_id,"
+	" lot_id ON sim BEGIN"
+	" UPDATE stock_count SET qty = qty - 1 WHERE kind = 'sim'"
+	" AND state = OLD.state AND location_id = coalesce(OLD.location_id, 0)"
+	" AND lot_id = coalesce(OLD.lot_id, 0) AND grade = '';"
+	" INSERT INTO stock_count VALUES ('sim', NEW.state,"
+	" coalesce(NEW.location_id, 0), coalesce(NEW.lot_id, 0), '', 1)"
+	" ON CONFLICT DO UPDATE SET qty = qty + 1; END;"
+
+	/* The same view, over the counts. */
+	"DROP VIEW stock_item;"
+	"CREATE VIEW stock_item AS"
+	" SELECT k.kind AS kind, k.state AS state, lc.tag AS location,"
+	" c.territory AS territory, s.tag AS supplier,"
+	" nullif(k.grade, '') AS grade, k.qty AS qty FROM stock_count k"
+	" LEFT JOIN location lc ON lc.id = k.location_id"
+	" LEFT JOIN commune c ON c.insee = lc.commune"
+	" LEFT JOIN lot lt ON lt.id = k.lot_id"
+	" LEFT JOIN supplier s ON s.id = lt.supplier_id WHERE k.qty > 0"
+	" UNION ALL SELECT 'accessory', 'in_stock', lc.tag, c.territory, NULL,"
+	" NULL, k.count FROM accessory_stock k"
+	" JOIN location lc ON lc.id = k.location_id"
+	" JOIN commune c ON c.insee = lc.commune WHERE k.count > 0",
 };
 
 const int store_nmigrations = sizeof store_migrations /

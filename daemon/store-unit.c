@@ -367,3 +367,36 @@ store_stock(json_t *by, json_t *filters, json_t **out)
 	    (json_int_t)total);
 	return (store_finish(s, rc));
 }
+
+/*
+ * The stock counts (stock_count, kept by triggers) against a fresh count
+ * of the devices and SIM cards: the rows that differ, empty if none.
+ */
+enum store_status
+store_check_stock(json_t **out)
+{
+	static struct stmt q = STMT(
+	    "WITH fresh AS (SELECT kind, state, coalesce(location_id, 0) AS l,"
+	    " coalesce(lot_id, 0) AS r, coalesce(grade, '') AS g, count(*) AS n"
+	    " FROM device GROUP BY 1, 2, 3, 4, 5 UNION ALL SELECT 'sim', state,"
+	    " coalesce(location_id, 0), coalesce(lot_id, 0), '', count(*)"
+	    " FROM sim GROUP BY 2, 3, 4),"
+	    " both_ AS (SELECT kind, state, l, r, g, n AS counted, 0 AS kept"
+	    " FROM fresh UNION ALL SELECT kind, state, location_id, lot_id,"
+	    " grade, 0, qty FROM stock_count)"
+	    " SELECT b.kind, b.state, lc.tag AS location, lt.tag AS lot,"
+	    " nullif(b.g, '') AS grade, sum(b.counted) AS counted,"
+	    " sum(b.kept) AS kept FROM both_ b"
+	    " LEFT JOIN location lc ON lc.id = b.l LEFT JOIN lot lt ON lt.id = b.r"
+	    " GROUP BY b.kind, b.state, b.l, b.r, b.g"
+	    " HAVING sum(b.counted) <> sum(b.kept)");
+	sqlite3_stmt *s;
+	int rc;
+
+	if ((s = store_prepare(&q)) == NULL)
+		return (STORE_ERROR);
+	*out = json_array();
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		json_array_append_new(*out, store_row_json(s));
+	return (store_done(s, rc));
+}

@@ -337,6 +337,18 @@ store_finish(sqlite3_stmt *s, int rc)
 	return (status);
 }
 
+/*
+ * Who commits a transaction left open for a group of requests (http.c):
+ * anyone else who needs the database to themselves asks it first.
+ */
+static void (*store_flush)(void);
+
+void
+store_set_flush(void (*fn)(void))
+{
+	store_flush = fn;
+}
+
 /* The one door for writes: BEGIN IMMEDIATE. */
 enum store_status
 store_begin(void)
@@ -344,6 +356,8 @@ store_begin(void)
 	static struct stmt q = STMT("BEGIN IMMEDIATE");
 	sqlite3_stmt *s;
 
+	if (store_flush != NULL && store_in_transaction())
+		store_flush();
 	if ((s = store_prepare(&q)) == NULL)
 		return (STORE_ERROR);
 	return (store_done(s, sqlite3_step(s)));
@@ -370,6 +384,40 @@ store_rollback(void)
 {
 	if (!sqlite3_get_autocommit(store_db))
 		sqlite3_exec(store_db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* One request inside a group's transaction. */
+enum store_status
+store_request_begin(void)
+{
+	static struct stmt q = STMT("SAVEPOINT request");
+	sqlite3_stmt *s;
+
+	if ((s = store_prepare(&q)) == NULL)
+		return (STORE_ERROR);
+	return (store_done(s, sqlite3_step(s)));
+}
+
+/* Keep (or undo) what the request did; the group stays open. */
+enum store_status
+store_request_end(int keep)
+{
+	static struct stmt undo = STMT("ROLLBACK TO request");
+	static struct stmt release = STMT("RELEASE request");
+	sqlite3_stmt *s;
+	enum store_status status;
+
+	if (!store_in_transaction())
+		return (STORE_ERROR);	/* SQLite rolled it all back */
+	if (!keep) {
+		if ((s = store_prepare(&undo)) == NULL)
+			return (STORE_ERROR);
+		if ((status = store_done(s, sqlite3_step(s))) != STORE_OK)
+			return (status);
+	}
+	if ((s = store_prepare(&release)) == NULL)
+		return (STORE_ERROR);
+	return (store_done(s, sqlite3_step(s)));
 }
 
 int
@@ -495,4 +543,22 @@ store_row_json(sqlite3_stmt *s)
 		free(key);
 	}
 	return (o);
+}
+
+/* Every row of a statement with up to two text parameters, as an array. */
+enum store_status
+store_rows(struct stmt *q, const char *p1, const char *p2, json_t **out)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	*out = NULL;
+	if ((s = store_prepare(q)) == NULL)
+		return (STORE_ERROR);
+	sqlite3_bind_text(s, 1, p1, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, p2, -1, SQLITE_STATIC);
+	*out = json_array();
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		json_array_append_new(*out, store_row_json(s));
+	return (store_done(s, rc));
 }

@@ -15,11 +15,9 @@
 
 static SSL_CTX *tls_ctx;
 
-static struct bufferevent *tls_bevcb(struct event_base *, void *);
-
-/* A TLS bufferevent for each new TCP connection. */
-static struct bufferevent *
-tls_bevcb(struct event_base *base, void *arg)
+/* A TLS bufferevent for each new TCP connection (see conn.c). */
+struct bufferevent *
+tls_bufferevent(struct event_base *base)
 {
 	SSL *ssl;
 
@@ -31,7 +29,7 @@ tls_bevcb(struct event_base *base, void *arg)
 	    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE));
 }
 
-/* Load the certificate and key; make http speak TLS. */
+/* Load the certificate and key; conn_attach makes http speak TLS. */
 int
 tls_start(struct evhttp *http, const struct config *c, char **cause)
 {
@@ -53,7 +51,6 @@ tls_start(struct evhttp *http, const struct config *c, char **cause)
 		tls_stop();
 		return (-1);
 	}
-	evhttp_set_bevcb(http, tls_bevcb, NULL);
 	return (0);
 }
 

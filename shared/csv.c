@@ -396,6 +396,13 @@ csv_parse(struct csv_table *t, size_t n, char **cause)
 int
 csv_read(const void *data, size_t len, struct csv_table **out, char **cause)
 {
+	return (csv_read_sep(data, len, '\0', out, cause));
+}
+
+int
+csv_read_sep(const void *data, size_t len, char sep, struct csv_table **out,
+    char **cause)
+{
 	const unsigned char *p = data, *nul;
 	struct csv_table *t;
 	size_t bad, n, i;
@@ -457,7 +464,7 @@ csv_read(const void *data, size_t len, struct csv_table **out, char **cause)
 		csv_table_free(t);
 		return (csv_fail(cause, _("the file is empty")));
 	}
-	t->sep = csv_separator(text, n);
+	t->sep = sep != '\0' ? sep : csv_separator(text, n);
 	if (csv_parse(t, n, cause) != 0) {
 		csv_table_free(t);
 		return (-1);

@@ -47,6 +47,8 @@ struct csv_table {
 
 /* Read bytes as CSV; -1 with *cause (allocated) if they are not CSV text. */
 int	 csv_read(const void *, size_t, struct csv_table **, char **);
+/* The same with a separator known beforehand ('\0': detected). */
+int	 csv_read_sep(const void *, size_t, char, struct csv_table **, char **);
 void	 csv_table_free(struct csv_table *);
 
 /* What a manifest column gives. */

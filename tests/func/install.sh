@@ -28,6 +28,21 @@ if command -v systemd-analyze >/dev/null; then
 	    usr/lib/systemd/system/kitstockd.service 2>/dev/null |
 	    sed -n 's/.*Overall exposure level for kitstockd.service: \([0-9.]*\).*/\1/p')
 	like "$score" '^([0-2]\.[0-9]|3\.0)$' "systemd exposure $score <= 3.0"
+	like "$(grep '^WatchdogSec=' "$root/usr/lib/systemd/system/kitstockd.service")" \
+	    '^WatchdogSec=[1-9]' "the service has a watchdog"
+	like "$(grep '^DeviceAllow=' "$root/usr/lib/systemd/system/kitstockd.service")" \
+	    'char-usb_device rw' "USB scanners allowed"
+	like "$(grep '^RestrictAddressFamilies=' "$root/usr/lib/systemd/system/kitstockd.service")" \
+	    'AF_NETLINK' "netlink allowed for libusb's hotplug"
+	# verify against the host's units, with the installed binaries.
+	mkdir -p "$T/units"
+	for u in "$root"/usr/lib/systemd/system/*; do
+		sed -e "s|/usr/sbin/kitstockd|$root/usr/sbin/kitstockd|" \
+		    -e "s|/usr/bin/kitstock |$root/usr/bin/kitstock |" "$u" \
+		    > "$T/units/${u##*/}"
+	done
+	(cd "$T/units" && systemd-analyze verify --man=no ./*) >"$T/verify.log" 2>&1
+	is "$?:$(cat "$T/verify.log")" "0:" "systemd-analyze verify passes on the units"
 fi
 make -s -C "$SRCDIR" O="${O:-.}" uninstall DESTDIR="$root" PREFIX=/usr SYSCONFDIR=/etc >/dev/null 2>&1
 is "$(find "$root/usr" -type f | wc -l)" 0 "make uninstall removes what it installed"

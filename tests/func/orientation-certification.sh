@@ -19,8 +19,8 @@ like "$out" "$O2 +Démarches en ligne +Centre social Floréal +online_procedures
 api POST /v1/orientations "{\"beneficiary\":\"$B\",\"offer\":\"$O\",\"at\":\"2022-04-01\"}"
 is "$status" 201 "an orientation"
 N1=$(jget .id)
-is "$(jget .offer_kind)/$(jget .oriented_on)/$(jget .funding)/$(jget .attended)" "initiation/2022-04-01/free/null" "free by default, attendance unknown"
-ks orientation add --beneficiary "$B" --offer "$O2" --funding pass_numerique --at 2022-04-02
+is "$(jget .offer_kind)/$(jget .oriented_on)/$(jget .funding)/$(jget .attended)" "initiation/2022-04-01/programme/null" "paid by the programme by default, attendance unknown"
+ks orientation add --beneficiary "$B" --offer "$O2" --funding pass_numerique --vouchers 2 --at 2022-04-02
 is "$rc" 0 "a second one from the client, paid with a pass numérique"
 N2=$out
 is "$N2" 2 "it prints the orientation's number"
@@ -64,7 +64,7 @@ refuse 409 at "the orientation on 2022-03-01 would come before the diagnostic on
 refuse 409 offer "$B is already oriented to $O \(orientation $N1\)" "the same offer twice" POST /v1/orientations "{\"beneficiary\":\"$B\",\"offer\":\"$O\"}"
 refuse 404 offer "offer $(mktag O 9) does not exist" "unknown offer" POST /v1/orientations "{\"beneficiary\":\"$B\",\"offer\":\"$(mktag O 9)\"}"
 refuse 400 offer 'O-0000001-Z' "mistyped offer" POST /v1/orientations "{\"beneficiary\":\"$B\",\"offer\":\"O-0000001-Z\"}"
-refuse 400 funding 'funding "cheque" is not known: expected one of free, pass_numerique, cpf' "unknown funding" POST /v1/orientations "{\"beneficiary\":\"$B\",\"offer\":\"$O2\",\"funding\":\"cheque\"}"
+refuse 400 funding 'funding "cheque" is refused: the diagnostic, training and certification are free for the person' "unknown funding" POST /v1/orientations "{\"beneficiary\":\"$B\",\"offer\":\"$O2\",\"funding\":\"cheque\"}"
 refuse 400 completed 'someone who completed a training attended it' "completed without attending" POST /v1/orientations "{\"beneficiary\":\"$B\",\"offer\":\"$O2\",\"completed\":true}"
 refuse 400 completed 'someone who completed a training attended it' "completed by someone who did not attend" PATCH "/v1/orientations/$N2" '{"completed":true}'
 refuse 404 id 'orientation 99 does not exist' "unknown orientation" PATCH /v1/orientations/99 '{"attended":true}'

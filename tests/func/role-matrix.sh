@@ -44,6 +44,8 @@ example() {
 refusals=0 allowed=0 wrong=0
 while read -r method path roles; do
 	p=${path//\{tag\}/$(example "$path")}
+	# The stream stays open: ask for a station that does not exist.
+	[ "$path" = /v1/stream ] && p="$path?station=nosuch"
 	for r in "1501 1501 warehouse" "1502 1502 distribution" "1599 1603 coordinator" \
 	    "1504 1504 prescriber" "1505 1505 evaluator" "1506 1506 none"; do
 		set -- $r

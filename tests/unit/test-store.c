@@ -252,6 +252,30 @@ main(void)
 		ok(store_repair_get(1, &o) == STORE_NOTFOUND, "no ticket 1");
 		ok(store_device_holds_data("D-0000001-Z", st, sizeof st) ==
 		    STORE_OK && st[0] == '\0', "no one's data");
+		/* Places and offers (store-offers.c). */
+		ok(store_offers_communes(NULL, "93200", &o) == STORE_OK &&
+		    json_array_size(o) == 1 && strcmp(json_string_value(
+		    json_object_get(json_array_get(o, 0), "insee")),
+		    "93066") == 0, "93200 is Saint-Denis");
+		json_decref(o);
+		ok(store_offers_communes("75056", NULL, &o) == STORE_OK &&
+		    json_array_size(o) == 0, "Paris is not a commune here");
+		json_decref(o);
+		ok(store_offers_place_find("x", &id, st, sizeof st) ==
+		    STORE_OK && id == 0, "no place x");
+		vals = json_pack("{ss ss s[s] si}", "commune", "93066",
+		    "territory", "T6", "kinds", "initiation", "limit", 10);
+		ok(store_offers_suggest(vals, &o) == STORE_OK &&
+		    json_array_size(o) == 0, "nothing to suggest");
+		json_decref(vals);
+		json_decref(o);
+		ok(store_offers_dropouts("2030-01-01", 21, NULL, &o) ==
+		    STORE_OK && json_array_size(o) == 0, "no drop-outs");
+		json_decref(o);
+		ok(store_offers_attendance(NULL, NULL, NULL, &o) == STORE_OK &&
+		    json_integer_value(json_object_get(o, "oriented")) == 0,
+		    "no orientations to count");
+		json_decref(o);
 	}
 	store_close();
 

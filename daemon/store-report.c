@@ -1,0 +1,374 @@
+/*
+ * What indicators, exports and alerts are made of: rows read from the
+ * store, each query bounded by an indexed date range (or an indexed key)
+ * so a report never scans a large table; counting is done by the caller.
+ */
+
+#include <stdio.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "kitstockd.h"
+
+/* Who a row is about: the pseudonymous record, never the identity. */
+#define REPORT_WHO							\
+	"b.tag AS beneficiary, b.territory, b.commune,"			\
+	" c.name AS commune_name, b.category, p.tag AS prescriber,"	\
+	" p.kind AS prescriber_kind"
+#define REPORT_JOIN(x)							\
+	" JOIN beneficiary b ON b.id = " x ".beneficiary_id"		\
+	" JOIN prescriber p ON p.id = b.prescriber_id"			\
+	" LEFT JOIN commune c ON c.insee = b.commune"
+/* ?1 and ?2: the first and last day of the period, both included. */
+#define REPORT_RANGE(col)						\
+	" " col " >= ?1 AND " col " < date(?2, '+1 day')"
+/* A hand-over in force that gave a device (a 4G box is a connection). */
+#define REPORT_DEVICE(h)						\
+	" EXISTS (SELECT 1 FROM kit_unit u JOIN device v"		\
+	" ON v.id = u.device_id WHERE u.kit_id = " h ".kit_id"		\
+	" AND u.removed_at IS NULL AND v.kind <> '4g-router')"
+
+static struct stmt report_diagnosed = STMT("SELECT " REPORT_WHO ","
+    " d.diagnosed_on AS on_date, d.late FROM diagnostic d"
+    REPORT_JOIN("d") " WHERE" REPORT_RANGE("d.diagnosed_on"));
+
+/* The first hand-over of a device to each person, and their follow-ups. */
+static struct stmt report_equipped = STMT("SELECT " REPORT_WHO ","
+    " substr(h.at, 1, 10) AS on_date, (SELECT v.kind FROM kit_unit u"
+    " JOIN device v ON v.id = u.device_id WHERE u.kit_id = h.kit_id"
+    " AND u.removed_at IS NULL AND v.kind <> '4g-router' ORDER BY u.id"
+    " LIMIT 1) AS device_kind,"
+    " (SELECT f.reached FROM followup f WHERE f.beneficiary_id ="
+    " h.beneficiary_id AND f.month = 3) AS reached3,"
+    " (SELECT f.device_in_use FROM followup f WHERE f.beneficiary_id ="
+    " h.beneficiary_id AND f.month = 3) AS in_use3,"
+    " (SELECT f.connected FROM followup f WHERE f.beneficiary_id ="
+    " h.beneficiary_id AND f.month = 3) AS connected3,"
+    " (SELECT f.reached FROM followup f WHERE f.beneficiary_id ="
+    " h.beneficiary_id AND f.month = 6) AS reached6,"
+    " (SELECT f.device_in_use FROM followup f WHERE f.beneficiary_id ="
+    " h.beneficiary_id AND f.month = 6) AS in_use6,"
+    " (SELECT f.connected FROM followup f WHERE f.beneficiary_id ="
+    " h.beneficiary_id AND f.month = 6) AS connected6"
+    " FROM handover h" REPORT_JOIN("h") " WHERE h.cancelled_at IS NULL"
+    " AND" REPORT_RANGE("h.at") " AND" REPORT_DEVICE("h")
+    " AND NOT EXISTS (SELECT 1 FROM handover e WHERE e.beneficiary_id ="
+    " h.beneficiary_id AND e.cancelled_at IS NULL AND (e.at < h.at OR"
+    " (e.at = h.at AND e.id < h.id)) AND" REPORT_DEVICE("e") ")");
+
+/* Every device handed over: where it went, who sold it, what it cost. */
+static struct stmt report_devices = STMT("SELECT " REPORT_WHO ","
+    " substr(h.at, 1, 10) AS on_date, v.kind, v.cost_cents AS cost,"
+    " s.ess, s.local FROM handover h JOIN kit_unit u ON u.kit_id = h.kit_id"
+    " AND u.removed_at IS NULL JOIN device v ON v.id = u.device_id"
+    " LEFT JOIN lot l ON l.id = v.lot_id"
+    " LEFT JOIN supplier s ON s.id = l.supplier_id" REPORT_JOIN("h")
+    " WHERE h.cancelled_at IS NULL AND" REPORT_RANGE("h.at"));
+
+/* Connections handed over, with their paid periods (?3: months asked). */
+static struct stmt report_connections = STMT("SELECT " REPORT_WHO ","
+    " substr(h.at, 1, 10) AS handed_over_on, m.tag AS sim, m.state,"
+    " m.paid_until, date(h.at, '+' || ?3 || ' months') AS target_until,"
+    " (SELECT json_group_array(json_object('on_date', x.on_date,"
+    " 'paid_until', x.paid_until)) FROM (SELECT on_date, paid_until"
+    " FROM topup x WHERE x.handover_id = t.handover_id"
+    " AND x.sim_id = t.sim_id AND x.cancelled_at IS NULL"
+    " ORDER BY x.on_date, x.id) x) AS periods_json"
+    " FROM handover h JOIN topup t ON t.handover_id = h.id"
+    " AND t.kind = 'activation' AND t.cancelled_at IS NULL"
+    " JOIN sim m ON m.id = t.sim_id" REPORT_JOIN("h")
+    " WHERE h.cancelled_at IS NULL AND" REPORT_RANGE("h.at")
+    " ORDER BY b.id, t.id");
+
+static struct stmt report_oriented = STMT("SELECT " REPORT_WHO ","
+    " o.oriented_on AS on_date, o.attended FROM orientation o"
+    REPORT_JOIN("o") " WHERE" REPORT_RANGE("o.oriented_on")
+    " AND NOT EXISTS (SELECT 1 FROM orientation e WHERE e.beneficiary_id ="
+    " o.beneficiary_id AND (e.oriented_on < o.oriented_on OR"
+    " (e.oriented_on = o.oriented_on AND e.id < o.id)))");
+
+static struct stmt report_certified = STMT("SELECT " REPORT_WHO ","
+    " r.certified_on AS on_date, r.kind FROM certification r"
+    REPORT_JOIN("r") " WHERE r.result = 'passed' AND"
+    REPORT_RANGE("r.certified_on") " AND NOT EXISTS (SELECT 1"
+    " FROM certification e WHERE e.beneficiary_id = r.beneficiary_id"
+    " AND e.result = 'passed' AND (e.certified_on < r.certified_on OR"
+    " (e.certified_on = r.certified_on AND e.id < r.id)))");
+
+static struct stmt report_referred = STMT("SELECT " REPORT_WHO ","
+    " b.referred_on AS on_date FROM beneficiary b"
+    " JOIN prescriber p ON p.id = b.prescriber_id"
+    " LEFT JOIN commune c ON c.insee = b.commune"
+    " WHERE" REPORT_RANGE("b.referred_on"));
+
+/* What SIM plans and top-ups cost, by the territory of the person. */
+static struct stmt report_topups = STMT("SELECT b.territory, t.kind,"
+    " t.amount_cents AS amount FROM topup t"
+    " JOIN handover h ON h.id = t.handover_id"
+    " JOIN beneficiary b ON b.id = h.beneficiary_id"
+    " WHERE t.cancelled_at IS NULL AND" REPORT_RANGE("t.on_date"));
+
+static struct stmt report_repairs = STMT("SELECT b.territory,"
+    " r.under_warranty FROM repair r"
+    " JOIN beneficiary b ON b.id = r.beneficiary_id"
+    " WHERE" REPORT_RANGE("r.opened_at"));
+
+static const struct {
+	const char	*name;
+	struct stmt	*q;
+} report_queries[] = {
+	{ "certified", &report_certified },
+	{ "connections", &report_connections },
+	{ "devices", &report_devices },
+	{ "diagnosed", &report_diagnosed },
+	{ "equipped", &report_equipped },
+	{ "oriented", &report_oriented },
+	{ "referred", &report_referred },
+	{ "repairs", &report_repairs },
+	{ "topups", &report_topups },
+};
+
+/* The SQL of a named report query (for EXPLAIN in the tests), or NULL. */
+const char *
+store_report_sql(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof report_queries / sizeof report_queries[0]; i++)
+		if (strcmp(report_queries[i].name, name) == 0)
+			return (report_queries[i].q->sql);
+	return (NULL);
+}
+
+/* Read every row of a statement into an array. */
+static enum store_status
+store_report_all(sqlite3_stmt *s, json_t **out)
+{
+	int rc;
+
+	*out = json_array();
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		json_array_append_new(*out, store_row_json(s));
+	return (store_done(s, rc));
+}
+
+/*
+ * Each row of one named query over a period (from and to are days, both
+ * included; months is the connection asked for), given to cb one at a
+ * time: a report holds its counts, never the rows.
+ */
+enum store_status
+store_report_each(const char *name, const char *from, const char *to,
+    long long months, void (*cb)(json_t *, void *), void *arg)
+{
+	sqlite3_stmt *s = NULL;
+	json_t *row;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < sizeof report_queries / sizeof report_queries[0]; i++)
+		if (strcmp(report_queries[i].name, name) == 0)
+			s = store_prepare(report_queries[i].q);
+	if (s == NULL)
+		return (STORE_ERROR);
+	sqlite3_bind_text(s, 1, from, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, to, -1, SQLITE_STATIC);
+	if (sqlite3_bind_parameter_count(s) >= 3)
+		sqlite3_bind_int64(s, 3, months);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		row = store_row_json(s);
+		cb(row, arg);
+		json_decref(row);
+	}
+	return (store_done(s, rc));
+}
+
+/* Keep a row (the callback of store_report_rows). */
+static void
+store_report_keep(json_t *row, void *arg)
+{
+	json_array_append((json_t *)arg, row);
+}
+
+/* The rows of one named query over a period, as an array. */
+enum store_status
+store_report_rows(const char *name, const char *from, const char *to,
+    long long months, json_t **out)
+{
+	*out = json_array();
+	return (store_report_each(name, from, to, months, store_report_keep,
+	    *out));
+}
+
+/* Territories with their budget in cents and their targets. */
+enum store_status
+store_report_territories(json_t **out)
+{
+	static struct stmt q = STMT("SELECT code, name, budget_cents AS budget,"
+	    " target_diagnosed, target_equipped, target_connected,"
+	    " target_oriented, target_certified FROM territory ORDER BY code");
+	sqlite3_stmt *s;
+
+	if ((s = store_prepare(&q)) == NULL)
+		return (STORE_ERROR);
+	return (store_report_all(s, out));
+}
+
+/*
+ * One row per beneficiary for the evaluation and prescriber exports: the
+ * steps of the path, without identity or free text. prescriber: only the
+ * people one prescriber referred (its index), or NULL for everyone. Each
+ * row is given to cb, one at a time.
+ */
+enum store_status
+store_report_people(const char *prescriber, void (*cb)(json_t *, void *),
+    void *arg)
+{
+	static struct stmt q = STMT("SELECT b.tag AS beneficiary,"
+	    " b.territory, b.commune, b.category, p.tag AS prescriber,"
+	    " p.kind AS prescriber_kind, b.referred_on, d.diagnosed_on,"
+	    " d.late, d.device_need, d.connection_need, d.autonomy,"
+	    " d.training_wished, d.certification_wished,"
+	    " (SELECT substr(min(h.at), 1, 10) FROM handover h"
+	    " WHERE h.beneficiary_id = b.id AND h.cancelled_at IS NULL"
+	    " AND" REPORT_DEVICE("h") ") AS equipped_on,"
+	    " (SELECT v.kind FROM handover h JOIN kit_unit u"
+	    " ON u.kit_id = h.kit_id AND u.removed_at IS NULL JOIN device v"
+	    " ON v.id = u.device_id WHERE h.beneficiary_id = b.id"
+	    " AND h.cancelled_at IS NULL AND v.kind <> '4g-router'"
+	    " ORDER BY h.at, u.id LIMIT 1) AS device_kind,"
+	    " (SELECT min(o.oriented_on) FROM orientation o"
+	    " WHERE o.beneficiary_id = b.id) AS oriented_on,"
+	    " (SELECT f.kind FROM orientation o JOIN offer f"
+	    " ON f.id = o.offer_id WHERE o.beneficiary_id = b.id"
+	    " ORDER BY o.oriented_on, o.id LIMIT 1) AS training_kind,"
+	    " (SELECT o.attended FROM orientation o WHERE o.beneficiary_id ="
+	    " b.id ORDER BY o.oriented_on, o.id LIMIT 1) AS attended,"
+	    " (SELECT o.completed FROM orientation o WHERE o.beneficiary_id ="
+	    " b.id ORDER BY o.oriented_on, o.id LIMIT 1) AS completed,"
+	    " (SELECT min(r.certified_on) FROM certification r"
+	    " WHERE r.beneficiary_id = b.id AND r.result = 'passed')"
+	    " AS certified_on, (SELECT r.kind FROM certification r"
+	    " WHERE r.beneficiary_id = b.id AND r.result = 'passed'"
+	    " ORDER BY r.certified_on, r.id LIMIT 1) AS certification_kind,"
+	    " (SELECT json_group_array(json_object('month', f.month,"
+	    " 'followed_on', f.followed_on, 'reached', f.reached,"
+	    " 'device_in_use', f.device_in_use, 'connected', f.connected,"
+	    " 'training_followed', f.training_followed, 'certified',"
+	    " f.certified)) FROM followup f WHERE f.beneficiary_id = b.id)"
+	    " AS followups_json"
+	    " FROM beneficiary b JOIN prescriber p ON p.id = b.prescriber_id"
+	    " LEFT JOIN diagnostic d ON d.beneficiary_id = b.id"
+	    " WHERE ?1 IS NULL OR b.prescriber_id = (SELECT id FROM prescriber"
+	    " WHERE tag = ?1) ORDER BY b.id");
+	sqlite3_stmt *s;
+	json_t *row;
+	int rc;
+
+	if ((s = store_prepare(&q)) == NULL)
+		return (STORE_ERROR);
+	sqlite3_bind_text(s, 1, prescriber, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		row = store_row_json(s);
+		cb(row, arg);
+		json_decref(row);
+	}
+	return (store_done(s, rc));
+}
+
+/*
+ * Operational lists (named), each by an index: ?1 today, ?2 a day N days
+ * ahead, ?3 a day N days back.
+ */
+static struct stmt report_warranties = STMT("SELECT v.tag AS device,"
+    " v.kind, v.serial, v.state, v.warranty_until, lc.tag AS location,"
+    " (SELECT b.tag FROM kit_unit u JOIN handover h ON h.kit_id = u.kit_id"
+    " AND h.cancelled_at IS NULL JOIN beneficiary b"
+    " ON b.id = h.beneficiary_id WHERE u.device_id = v.id"
+    " AND u.removed_at IS NULL ORDER BY h.at DESC LIMIT 1) AS beneficiary,"
+    " (SELECT b.territory FROM kit_unit u JOIN handover h"
+    " ON h.kit_id = u.kit_id AND h.cancelled_at IS NULL JOIN beneficiary b"
+    " ON b.id = h.beneficiary_id WHERE u.device_id = v.id"
+    " AND u.removed_at IS NULL ORDER BY h.at DESC LIMIT 1) AS territory"
+    " FROM device v LEFT JOIN location lc ON lc.id = v.location_id"
+    " WHERE v.warranty_until >= ?1 AND v.warranty_until <= ?2"
+    " AND v.state NOT IN ('lost', 'scrapped')"
+    " ORDER BY v.warranty_until, v.id LIMIT 10000");
+static struct stmt report_repairs_open = STMT("SELECT r.id AS repair,"
+    " v.tag AS device, v.kind, b.tag AS beneficiary, b.territory,"
+    " l.tag AS partner, l.name AS partner_name, r.under_warranty,"
+    " substr(r.opened_at, 1, 10) AS opened_on,"
+    " CAST(julianday(?1) - julianday(substr(r.opened_at, 1, 10))"
+    " AS INTEGER) AS days_open FROM repair r"
+    " JOIN device v ON v.id = r.device_id"
+    " JOIN beneficiary b ON b.id = r.beneficiary_id"
+    " JOIN location l ON l.id = r.partner_id"
+    " WHERE r.closed_at IS NULL AND r.opened_at < date(?3, '+1 day')"
+    " ORDER BY r.opened_at, r.id LIMIT 10000");
+static struct stmt report_kits_ready = STMT("SELECT k.tag AS kit,"
+    " b.tag AS beneficiary, b.territory, l.tag AS location,"
+    " substr(k.ready_at, 1, 10) AS ready_on,"
+    " CAST(julianday(?1) - julianday(substr(k.ready_at, 1, 10))"
+    " AS INTEGER) AS days_ready FROM kit k"
+    " JOIN beneficiary b ON b.id = k.beneficiary_id"
+    " JOIN location l ON l.id = k.location_id"
+    " WHERE k.state = 'ready' AND k.ready_at < date(?3, '+1 day')"
+    " ORDER BY k.ready_at, k.id LIMIT 10000");
+/* Open needs: diagnosed as needing a kind, no kit planned nor handed. */
+static struct stmt report_needs = STMT("SELECT d.device_need AS kind,"
+    " count(*) AS needed, (SELECT count(*) FROM device v"
+    " WHERE v.state = 'in_stock' AND v.kind = d.device_need) AS in_stock"
+    " FROM diagnostic d WHERE d.device_need <> 'none'"
+    " AND NOT EXISTS (SELECT 1 FROM kit k WHERE k.beneficiary_id ="
+    " d.beneficiary_id AND k.state NOT IN ('cancelled', 'returned'))"
+    " AND ?1 IS NOT NULL AND ?2 IS NOT NULL AND ?3 IS NOT NULL"
+    " GROUP BY d.device_need ORDER BY d.device_need");
+static struct stmt report_stock = STMT("SELECT kind, state, location,"
+    " territory, sum(qty) AS count FROM stock_item"
+    " WHERE ?1 IS NOT NULL AND ?2 IS NOT NULL AND ?3 IS NOT NULL"
+    " GROUP BY kind, state, location, territory"
+    " ORDER BY kind, state, location");
+
+static const struct {
+	const char	*name;
+	struct stmt	*q;
+} report_lists[] = {
+	{ "kits_ready", &report_kits_ready },
+	{ "needs", &report_needs },
+	{ "repairs_open", &report_repairs_open },
+	{ "stock", &report_stock },
+	{ "warranties", &report_warranties },
+};
+
+/* The SQL of a named list (for EXPLAIN in the tests), or NULL. */
+const char *
+store_report_list_sql(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof report_lists / sizeof report_lists[0]; i++)
+		if (strcmp(report_lists[i].name, name) == 0)
+			return (report_lists[i].q->sql);
+	return (NULL);
+}
+
+/* One operational list: today, N days ahead, N days back. */
+enum store_status
+store_report_list(const char *name, const char *today, const char *ahead,
+    const char *back, json_t **out)
+{
+	sqlite3_stmt *s = NULL;
+	size_t i;
+
+	*out = NULL;
+	for (i = 0; i < sizeof report_lists / sizeof report_lists[0]; i++)
+		if (strcmp(report_lists[i].name, name) == 0)
+			s = store_prepare(report_lists[i].q);
+	if (s == NULL)
+		return (STORE_ERROR);
+	sqlite3_bind_text(s, 1, today, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, ahead, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, back, -1, SQLITE_STATIC);
+	return (store_report_all(s, out));
+}

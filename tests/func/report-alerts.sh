@@ -1,0 +1,75 @@
+#!/bin/bash
+# Alerts appear when something is late, expiring or short, and clear once
+# it is dealt with: follow-ups overdue, kits ready and not collected,
+# stock below what open diagnostics need, connections lapsed before 6
+# months, top-ups due within N days, warranties ending, repairs open for
+# more than N days. Dates are relative to today.
+. "$(dirname "$0")/lib"
+. "$(dirname "$0")/lib-kit"
+start_daemon
+kit_setup
+d() { date -u -d "$1 days" +%F; }
+counts() {
+	api GET "/v1/alerts?days=${1:-14}"
+	[ "$status" = 200 ] || echo "status $status"
+	jget '[.counts.followup_overdue, .counts.kit_uncollected, .counts.stock_short, .counts.connection_short, .counts.topup_due, .counts.warranty_ending, .counts.repair_open] | join(" ")'
+}
+# Columns: followup_overdue kit_uncollected stock_short connection_short
+# topup_due warranty_ending repair_open.
+is "$(counts)" "4 0 0 0 0 0 0" "B1 and B2, diagnosed in March 2025, have both their follow-ups overdue"
+api GET /v1/alerts
+is "$(jget '[.items[] | select(.kind == "followup_overdue") | .subject] | unique | join(" ")')" "$B1 $B2" "naming them"
+like "$(jget '.items[0].message')" "follow-up of B-[0-9]{7}-. was due on 2025-" "with a sentence"
+
+kit_ready "$B1"
+is "$(counts)" "4 1 0 0 0 0 0" "a kit ready since March 2025 and not collected"
+api POST "/v1/devices/$D2/state" '{"to":"lost","reason":"volé au local"}'
+is "$status" 200 "the last laptop in stock is lost"
+is "$(counts)" "4 1 1 0 0 0 0" "stock below what B2's diagnostic needs"
+api GET /v1/alerts
+like "$(jget '.items[] | select(.kind == "stock_short") | .message')" "^0 laptop\\(s\\) in stock for 1 " "said so"
+
+api POST /v1/distributions "{\"held_on\":\"$(d -40)\",\"place\":\"$P\"}"; E=$(jget .tag)
+api POST "/v1/distributions/$E/convocations" "{\"beneficiaries\":[\"$B1\"],\"at\":\"$(d -45)\"}"
+api POST "/v1/distributions/$E/checkout" "{\"beneficiary\":\"$B1\",\"kit\":\"$K\",\"plan_months\":1,\"at\":\"$(d -40)T10:00\"}"
+is "$status" 201 "B1 collects the kit 40 days ago, SIM paid one month"
+is "$(counts)" "2 0 1 1 0 0 0" "collected; B1's follow-ups now count from the hand-over; the connection has lapsed"
+target=$(date -u -d "$(d -40) +6 months" +%F)
+api POST /v1/topups "{\"sim\":\"$S1\",\"amount\":\"10\",\"paid_until\":\"$(d 7)\",\"at\":\"$(d -1)\"}"
+is "$status" 201 "a top-up until next week"
+is "$(counts)" "2 0 1 0 1 0 0" "no longer lapsed: a top-up is due within 14 days"
+is "$(counts 5)" "2 0 1 0 0 0 0" "but not within 5"
+api GET /v1/alerts
+like "$(jget '.items[] | select(.kind == "topup_due") | .message')" "SIM card $S1 of $B1 is paid until $(d 7): top it up to reach $target" "what to top up, and up to when"
+api POST /v1/topups "{\"sim\":\"$S1\",\"amount\":\"50\",\"paid_until\":\"$target\",\"at\":\"$(d 0)\"}"
+is "$(counts)" "2 0 1 0 0 0 0" "paid for 6 months: no top-up due"
+
+api PATCH "/v1/devices/$D1" "{\"warranty_until\":\"$(d 10)\"}"
+is "$(counts)" "2 0 1 0 0 1 0" "a warranty ending within 14 days"
+is "$(counts 5)" "2 0 1 0 0 0 0" "not within 5"
+api PATCH "/v1/devices/$D1" '{"warranty_until":"2099-12-31"}'
+api POST /v1/repairs "{\"device\":\"$D1\",\"reason\":\"écran cassé\",\"partner\":\"$X\",\"at\":\"$(d -20)\"}"
+is "$status" 201 "a repair opened 20 days ago"
+R=$(jget .id)
+is "$(counts)" "2 0 1 0 0 0 1" "open for more than 14 days"
+is "$(counts 30)" "2 0 1 0 0 0 0" "not more than 30"
+api POST "/v1/repairs/$R/close" '{"outcome":"repaired"}'
+is "$status" 200 "repaired"
+api POST /v1/followups "{\"beneficiary\":\"$B2\",\"reached\":false,\"at\":\"$(d -2)\"}"
+api POST /v1/followups "{\"beneficiary\":\"$B2\",\"reached\":false,\"at\":\"$(d -1)\"}"
+api POST "/v1/devices/$D2/state" '{"to":"in_stock","reason":"retrouvé"}'
+is "$(counts)" "0 0 0 0 0 0 0" "everything dealt with: no alert"
+ks alerts
+is "$rc" 0 "kitstock alerts"
+is "$out" "No alert within 14 days." "says there is none"
+api PATCH "/v1/devices/$D1" "{\"warranty_until\":\"$(d 3)\"}"
+ks alerts --days 7
+like "$out" "warranty_ending +$D1 +.* $(d 3) +the warranty of $D1 \\(laptop\\) ends on $(d 3)" "the client's table"
+
+before=$(dbsum)
+for v in -1 3651 abc 1.5 ''; do
+	api GET "/v1/alerts?days=$v"
+	is "$status $(jget .error.field)" "400 days" "days=$v: refused, naming the field"
+done
+is "$(dbsum)" "$before" "nothing written"
+done_testing
