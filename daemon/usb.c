@@ -122,6 +122,11 @@ static void usb_fail(struct usb_dev *, const char *, ...)
     __attribute__((__format__(printf, 2, 3)));
 static int usb_submit(struct usb_dev *);
 static void LIBUSB_CALL usb_xfer_cb(struct libusb_transfer *);
+
+/* Transfers that could not be cancelled, freed once libusb is gone. */
+#define USB_LOST_MAX	64
+static struct libusb_transfer *usb_lost[USB_LOST_MAX];
+static int usb_nlost;
 static void usb_flush_cb(int, short, void *);
 static void usb_flush_arm(struct usb_dev *);
 static void usb_event(const struct hid_event *, void *);
@@ -557,6 +562,8 @@ usb_close(struct usb_dev *ud)
 	if (ud->inflight && !ud->closing &&
 	    libusb_cancel_transfer(ud->xfer) != 0) {
 		ud->inflight = 0;	/* cannot cancel: it is lost */
+		if (usb_nlost < USB_LOST_MAX)	/* freed after libusb_exit */
+			usb_lost[usb_nlost++] = ud->xfer;
 		ud->xfer = NULL;
 	}
 	ud->closing = 1;
@@ -876,6 +883,8 @@ usb_stop(void)
 	}
 	libusb_exit(usb_ctx);
 	usb_ctx = NULL;
+	while (usb_nlost > 0)
+		libusb_free_transfer(usb_lost[--usb_nlost]);
 	event_free(usb_timer);
 	event_free(usb_tick);
 	event_free(usb_refresh_ev);
