@@ -12,26 +12,6 @@
 
 #include "kitstockd.h"
 
-static enum store_status store_kit_rows(struct stmt *, const char *,
-	    json_t **);
-
-/* Every row of a query taking one text parameter, as an array. */
-static enum store_status
-store_kit_rows(struct stmt *q, const char *param, json_t **out)
-{
-	sqlite3_stmt *s;
-	int rc;
-
-	*out = NULL;
-	if ((s = store_prepare(q)) == NULL)
-		return (STORE_ERROR);
-	sqlite3_bind_text(s, 1, param, -1, SQLITE_STATIC);
-	*out = json_array();
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		json_array_append_new(*out, store_row_json(s));
-	return (store_done(s, rc));
-}
-
 /*
  * What a beneficiary's record says for an allocation: referral date and
  * the diagnostic's date and needs (null when there was no diagnostic).
@@ -47,7 +27,7 @@ store_kit_needs(const char *beneficiary, json_t **out)
 	json_t *rows;
 
 	*out = NULL;
-	if ((status = store_kit_rows(&q, beneficiary, &rows)) != STORE_OK) {
+	if ((status = store_rows(&q, beneficiary, NULL, &rows)) != STORE_OK) {
 		json_decref(rows);
 		return (status);
 	}
@@ -161,7 +141,7 @@ store_kit_get(const char *kit, json_t **out)
 	json_t *rows;
 
 	*out = NULL;
-	if ((status = store_kit_rows(&q, kit, &rows)) != STORE_OK) {
+	if ((status = store_rows(&q, kit, NULL, &rows)) != STORE_OK) {
 		json_decref(rows);
 		return (status);
 	}
@@ -231,7 +211,7 @@ store_kit_plan(const char *kit, json_t **out)
 	    " ORDER BY CASE p.kind WHEN 'accessory' THEN 2 WHEN 'sim' THEN 1"
 	    " ELSE 0 END, p.rowid");
 
-	return (store_kit_rows(&q, kit, out));
+	return (store_rows(&q, kit, NULL, out));
 }
 
 /*
@@ -256,7 +236,7 @@ store_kit_units(const char *kit, json_t **out)
 	    " m.location_id) WHERE k.tag = ?1 AND u.removed_at IS NULL"
 	    " ORDER BY u.sim_id IS NOT NULL, u.id");
 
-	return (store_kit_rows(&q, kit, out));
+	return (store_rows(&q, kit, NULL, out));
 }
 
 /* The accessories taken for a kit: [{"accessory", "name", "count"}]. */
@@ -269,7 +249,7 @@ store_kit_accessories(const char *kit, json_t **out)
 	    " ON a.id = x.accessory_id JOIN location l ON l.id = x.location_id"
 	    " WHERE k.tag = ?1 ORDER BY a.id");
 
-	return (store_kit_rows(&q, kit, out));
+	return (store_rows(&q, kit, NULL, out));
 }
 
 /*
