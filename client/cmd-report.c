@@ -105,6 +105,28 @@ static const struct column check_columns[] = {
 	{ N_("KEPT"), "kept" },
 	{ NULL, NULL }
 };
+/* ... of a person's facts behind the indicators ... */
+static const struct column check_fact_columns[] = {
+	{ N_("BENEFICIARY"), "beneficiary" },
+	{ N_("MEASURE"), "measure" },
+	{ N_("DAY"), "on_date" },
+	{ N_("KEYS"), "territory" },
+	{ N_("COUNTED"), "counted" },
+	{ N_("KEPT"), "kept" },
+	{ NULL, NULL }
+};
+/* ... and of their sums. */
+static const struct column check_tally_columns[] = {
+	{ N_("GRAIN"), "grain" },
+	{ N_("PERIOD"), "bucket" },
+	{ N_("TERRITORY"), "territory" },
+	{ N_("BY"), "dim" },
+	{ N_("KEY"), "key" },
+	{ N_("MEASURE"), "measure" },
+	{ N_("COUNTED"), "counted" },
+	{ N_("KEPT"), "kept" },
+	{ NULL, NULL }
+};
 
 /*
  * kitstock check: each summary the daemon keeps, recomputed from the store;
@@ -114,6 +136,8 @@ int
 cmd_report_check(struct cmd *cmd)
 {
 	struct answer a;
+	const struct column *cols;
+	const char *name;
 	json_t *c;
 	size_t i;
 	int rc;
@@ -129,10 +153,15 @@ cmd_report_check(struct cmd *cmd)
 				    json_object_get(c, "name")));
 				continue;
 			}
-			printf(_("%s: differs from the store\n"),
-			    json_string_value(json_object_get(c, "name")));
-			output_table(stdout, check_columns,
-			    json_object_get(c, "differences"));
+			name = json_string_value(json_object_get(c, "name"));
+			printf(_("%s: differs from the store\n"), name);
+			cols = check_columns;
+			if (name != NULL && strcmp(name, "report_fact") == 0)
+				cols = check_fact_columns;
+			else if (name != NULL && strcmp(name, "report_tally") == 0)
+				cols = check_tally_columns;
+			output_table(stdout, cols, json_object_get(c,
+			    "differences"));
 		}
 	rc = json_is_true(json_object_get(a.json, "ok")) ? EXIT_DONE :
 	    EXIT_REFUSED;

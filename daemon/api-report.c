@@ -13,6 +13,11 @@
 
 #include "kitstockd.h"
 
+#define nitems(a)	(sizeof (a) / sizeof (a)[0])
+
+/* At most this many people listed as not yet covered, per scope. */
+#define REPORT_NOT_YET	50
+
 #define REPORT_FIRST	"0001-01-01"
 #define REPORT_LAST	"9999-12-30"
 
@@ -23,7 +28,6 @@ static const char *const report_indicators[] = {
 static const struct config *report_conf;
 
 static json_t *report_scope(json_t *, const char *);
-static void report_count(json_t *, json_t *, const char *);
 static json_t *report_by(json_t *, const char *, const char *);
 static double report_share(json_int_t, json_int_t);
 
@@ -88,27 +92,17 @@ report_object(json_t *o, const char *key)
 	return (v);
 }
 
-/* The array member key of o, created empty. */
-static json_t *
-report_list(json_t *o, const char *key)
-{
-	json_t *v;
-
-	if ((v = json_object_get(o, key)) == NULL) {
-		v = json_array();
-		json_object_set_new(o, key, v);
-	}
-	return (v);
-}
-
 /* Add n to an integer member (created at 0). */
 void
 report_add(json_t *o, const char *key, json_int_t n)
 {
-	json_object_set_new(o, key, json_integer(json_integer_value(
-	    json_object_get(o, key)) + n));
-}
+	json_t *v = json_object_get(o, key);
 
+	if (json_is_integer(v))
+		json_integer_set(v, json_integer_value(v) + n);
+	else
+		json_object_set_new(o, key, json_integer(n));
+}
 /* The object under o[key], created empty. */
 static json_t *
 report_by(json_t *o, const char *key, const char *sub)
@@ -133,35 +127,94 @@ report_str(json_t *row, const char *key)
 }
 
 /*
- * Count one row of an indicator in its territory and in the
- * département: the total, and the commune, category and prescriber.
+ * Where a measure of the tallies goes in a scope: the object (by path
+ * from the scope) and the member. Indicators also count in breakdowns.
+ */
+static const struct {
+	const char	*measure;
+	const char	*part, *sub, *member;
+} report_measures[] = {
+	{ "diagnosed", "diagnosed", NULL, "count" },
+	{ "equipped", "equipped", NULL, "count" },
+	{ "equipped", "cohorts", NULL, "equipped" },
+	{ "connected", "connected", NULL, "count" },
+	{ "not_yet", "connected", NULL, "not_yet_covered" },
+	{ "oriented", "oriented", NULL, "count" },
+	{ "oriented_attended", "oriented", NULL, "attended" },
+	{ "oriented_no_show", "oriented", NULL, "no_show" },
+	{ "oriented_pending", "oriented", NULL, "pending" },
+	{ "certified", "certified", NULL, "count" },
+	{ "m3_followed", "cohorts", "month3", "followed" },
+	{ "m3_in_use", "cohorts", "month3", "in_use" },
+	{ "m3_connected", "cohorts", "month3", "connected" },
+	{ "m6_followed", "cohorts", "month6", "followed" },
+	{ "m6_in_use", "cohorts", "month6", "in_use" },
+	{ "m6_connected", "cohorts", "month6", "connected" },
+	{ "devices", "supply", NULL, "devices" },
+	{ "spending_cents", "supply", NULL, "spending_cents" },
+	{ "spending_cents", "budget", NULL, "devices_cents" },
+	{ "ess_devices", "supply", NULL, "ess_devices" },
+	{ "ess_spending_cents", "supply", NULL, "ess_spending_cents" },
+	{ "local_devices", "supply", NULL, "local_devices" },
+	{ "local_spending_cents", "supply", NULL, "local_spending_cents" },
+	{ "sim_plans_cents", "budget", NULL, "sim_plans_cents" },
+	{ "topups_cents", "budget", NULL, "topups_cents" },
+	{ "repairs", "budget", NULL, "repairs" },
+};
+
+/* The breakdowns: the dimension's member in a scope. */
+static const struct {
+	const char	*dim, *part, *label;
+} report_dims[] = {
+	{ "commune", "communes", "name" },
+	{ "category", "categories", NULL },
+	{ "prescriber", "prescribers", "kind" },
+};
+
+/*
+ * One sum of the tallies, counted in its territory and in the
+ * département: a total where report_measures says, a breakdown under its
+ * key (with the commune's name or the prescriber's kind).
  */
 static void
-report_count(json_t *scopes, json_t *row, const char *ind)
+report_tally(const struct tally_row *r, void *arg)
 {
-	json_t *sc[2], *by;
-	const char *commune;
-	int i;
+	json_t *scopes = arg, *sc[2], *o;
+	const char *label;
+	size_t i, j;
+	int k;
 
-	sc[0] = report_scope(scopes, report_str(row, "territory"));
+	sc[0] = report_scope(scopes, r->territory);
 	sc[1] = report_scope(scopes, "departement");
-	commune = report_str(row, "commune");
-	for (i = 0; i < 2; i++) {
-		if (sc[i] == NULL)
+	for (k = 0; k < 2; k++) {
+		if (sc[k] == NULL)
 			continue;
-		report_add(json_object_get(sc[i], ind), "count", 1);
-		by = report_by(sc[i], "communes", *commune != '\0' ? commune :
-		    "unknown");
-		json_object_set_new(by, "name", json_string(report_str(row,
-		    "commune_name")));
-		report_add(by, ind, 1);
-		report_add(report_by(sc[i], "categories", report_str(row,
-		    "category")), ind, 1);
-		by = report_by(sc[i], "prescribers", report_str(row,
-		    "prescriber"));
-		json_object_set_new(by, "kind", json_string(report_str(row,
-		    "prescriber_kind")));
-		report_add(by, ind, 1);
+		if (*r->dim == '\0') {
+			for (i = 0; i < nitems(report_measures); i++) {
+				if (strcmp(report_measures[i].measure,
+				    r->measure) != 0)
+					continue;
+				o = report_object(sc[k],
+				    report_measures[i].part);
+				if (report_measures[i].sub != NULL)
+					o = report_object(o,
+					    report_measures[i].sub);
+				report_add(o, report_measures[i].member, r->n);
+			}
+			continue;
+		}
+		for (j = 0; j < nitems(report_dims); j++) {
+			if (strcmp(report_dims[j].dim, r->dim) != 0)
+				continue;
+			o = report_by(sc[k], report_dims[j].part, r->key);
+			if ((label = report_dims[j].label) != NULL &&
+			    json_object_get(o, label) == NULL)
+				json_object_set_new(o, label, json_string(
+				    strcmp(label, "name") == 0 ?
+				    (r->name != NULL ? r->name : "") :
+				    (r->kind != NULL ? r->kind : "")));
+			report_add(o, r->measure, r->n);
+		}
 	}
 }
 
@@ -232,197 +285,11 @@ report_scopes(const char *only, json_t **out)
 	return (STORE_OK);
 }
 
-/* Is a member true (a boolean, or 1)? */
-static int
-report_true(json_t *row, const char *key)
-{
-	json_t *v = json_object_get(row, key);
-
-	return (json_is_true(v) || (json_is_integer(v) &&
-	    json_integer_value(v) == 1));
-}
-
-/* Orientations: the first one's attendance, apart. */
-static void
-report_oriented(json_t *scopes, json_t *row)
-{
-	json_t *a = json_object_get(row, "attended"), *sc[2];
-	const char *key;
-	int i;
-
-	key = json_is_null(a) || a == NULL ? "pending" :
-	    report_true(row, "attended") ? "attended" : "no_show";
-	sc[0] = report_scope(scopes, report_str(row, "territory"));
-	sc[1] = report_scope(scopes, "departement");
-	for (i = 0; i < 2; i++)
-		if (sc[i] != NULL)
-			report_add(json_object_get(sc[i], "oriented"), key, 1);
-}
-
-/* Of those equipped, who answered at 3 and 6 months, and how. */
-static void
-report_cohort(json_t *scopes, json_t *row)
-{
-	static const struct {
-		const char	*month;
-		const char	*reached, *in_use, *connected;
-	} m[] = {
-		{ "month3", "reached3", "in_use3", "connected3" },
-		{ "month6", "reached6", "in_use6", "connected6" },
-	};
-	json_t *sc[2], *c, *o;
-	int i, j;
-
-	sc[0] = report_scope(scopes, report_str(row, "territory"));
-	sc[1] = report_scope(scopes, "departement");
-	for (i = 0; i < 2; i++) {
-		if (sc[i] == NULL)
-			continue;
-		c = json_object_get(sc[i], "cohorts");
-		report_add(c, "equipped", 1);
-		for (j = 0; j < 2; j++) {
-			o = report_by(sc[i], "cohorts", m[j].month);
-			report_add(o, "followed", report_true(row,
-			    m[j].reached));
-			report_add(o, "in_use", report_true(row,
-			    m[j].in_use));
-			report_add(o, "connected", report_true(row,
-			    m[j].connected));
-		}
-	}
-}
-
-/* A device handed over: its commune, its supplier, what it cost. */
-static void
-report_device(json_t *scopes, json_t *row)
-{
-	json_t *sc[2], *s, *by;
-	json_int_t cost;
-	const char *commune, *ess;
-	int i, local, social;
-
-	cost = json_integer_value(json_object_get(row, "cost"));
-	ess = report_str(row, "ess");
-	social = *ess != '\0' && strcmp(ess, "none") != 0;
-	local = report_true(row, "local");
-	commune = report_str(row, "commune");
-	sc[0] = report_scope(scopes, report_str(row, "territory"));
-	sc[1] = report_scope(scopes, "departement");
-	for (i = 0; i < 2; i++) {
-		if (sc[i] == NULL)
-			continue;
-		s = json_object_get(sc[i], "supply");
-		report_add(s, "devices", 1);
-		report_add(s, "spending_cents", cost);
-		report_add(s, "ess_devices", social);
-		report_add(s, "ess_spending_cents", social ? cost : 0);
-		report_add(s, "local_devices", local);
-		report_add(s, "local_spending_cents", local ? cost : 0);
-		report_add(json_object_get(sc[i], "budget"), "devices_cents",
-		    cost);
-		by = report_by(sc[i], "communes", *commune != '\0' ? commune :
-		    "unknown");
-		json_object_set_new(by, "name", json_string(report_str(row,
-		    "commune_name")));
-		report_add(by, "devices", 1);
-	}
-}
-
-/* Spending on SIM plans, top-ups and repairs, by territory. */
-static void
-report_spending(json_t *scopes, json_t *row, const char *what)
-{
-	json_t *sc[2];
-	const char *key;
-	int i;
-
-	if (strcmp(what, "repairs") == 0)
-		key = "repairs";
-	else
-		key = strcmp(report_str(row, "kind"), "activation") == 0 ?
-		    "sim_plans_cents" : "topups_cents";
-	sc[0] = report_scope(scopes, report_str(row, "territory"));
-	sc[1] = report_scope(scopes, "departement");
-	for (i = 0; i < 2; i++)
-		if (sc[i] != NULL)
-			report_add(json_object_get(sc[i], "budget"), key,
-			    strcmp(key, "repairs") == 0 ? 1 :
-			    json_integer_value(json_object_get(row,
-			    "amount")));
-}
-
-/*
- * Connections handed over in the period, by person (rows come by person):
- * counted once if one of them is paid for the months asked, else listed
- * as not yet covered. A NULL row flushes the last person.
- */
-struct report_pass {
-	json_t		*scopes;
-	const char	*what;
-	json_t		*held;		/* connections: the person's last row */
-	int		 covered;	/* connections: one of theirs is */
+/* What supply counts, zero when nothing was handed over. */
+static const char *const report_supply[] = {
+	"devices", "spending_cents", "ess_devices", "ess_spending_cents",
+	"local_devices", "local_spending_cents",
 };
-
-static void
-report_connection_done(struct report_pass *rp)
-{
-	json_t *c = rp->held, *sc[2], *o;
-	int k;
-
-	if (c == NULL)
-		return;
-	if (rp->covered)
-		report_count(rp->scopes, c, "connected");
-	else {
-		sc[0] = report_scope(rp->scopes, report_str(c, "territory"));
-		sc[1] = report_scope(rp->scopes, "departement");
-		for (k = 0; k < 2; k++) {
-			if (sc[k] == NULL)
-				continue;
-			o = json_object_get(sc[k], "connected");
-			report_add(o, "not_yet_covered", 1);
-			json_array_append_new(report_list(o, "not_yet"),
-			    json_pack("{sO sO sO sO}", "beneficiary",
-			    json_object_get(c, "beneficiary"),
-			    "handed_over_on", json_object_get(c,
-			    "handed_over_on"), "covered_until",
-			    json_object_get(c, "covered_until"),
-			    "target_until", json_object_get(c,
-			    "target_until")));
-		}
-	}
-	json_decref(rp->held);
-	rp->held = NULL;
-	rp->covered = 0;
-}
-
-/* One row of a named query, counted where it belongs. */
-static void
-report_row(json_t *r, void *arg)
-{
-	struct report_pass *rp = arg;
-
-	if (strcmp(rp->what, "connections") == 0) {
-		api_topup_cover(r);
-		if (rp->held != NULL && strcmp(report_str(rp->held,
-		    "beneficiary"), report_str(r, "beneficiary")) != 0)
-			report_connection_done(rp);
-		rp->covered |= json_is_true(json_object_get(r, "covered"));
-		json_decref(rp->held);
-		rp->held = json_incref(r);
-	} else if (strcmp(rp->what, "devices") == 0)
-		report_device(rp->scopes, r);
-	else if (strcmp(rp->what, "topups") == 0 ||
-	    strcmp(rp->what, "repairs") == 0)
-		report_spending(rp->scopes, r, rp->what);
-	else {
-		report_count(rp->scopes, r, rp->what);
-		if (strcmp(rp->what, "oriented") == 0)
-			report_oriented(rp->scopes, r);
-		else if (strcmp(rp->what, "equipped") == 0)
-			report_cohort(rp->scopes, r);
-	}
-}
 
 /* Shares and totals once everything is counted. */
 static void
@@ -431,9 +298,12 @@ report_finish(json_t *scopes)
 	const char *code, *key;
 	json_t *sc, *s, *b, *c, *communes, *v;
 	json_int_t spent, ben, dev;
+	size_t i;
 
 	json_object_foreach(scopes, code, sc) {
 		s = json_object_get(sc, "supply");
+		for (i = 0; i < nitems(report_supply); i++)
+			report_add(s, report_supply[i], 0);
 		json_object_set_new(s, "ess_share", json_real(report_share(
 		    json_integer_value(json_object_get(s, "ess_devices")),
 		    json_integer_value(json_object_get(s, "devices")))));
@@ -465,8 +335,13 @@ report_finish(json_t *scopes)
 		    "budget_cents")))));
 		c = json_object_get(sc, "cohorts");
 		report_add(c, "equipped", 0);
-		report_by(sc, "cohorts", "month3");
-		report_by(sc, "cohorts", "month6");
+		for (i = 0; i < 2; i++) {
+			v = report_by(sc, "cohorts", i == 0 ? "month3" :
+			    "month6");
+			report_add(v, "followed", 0);
+			report_add(v, "in_use", 0);
+			report_add(v, "connected", 0);
+		}
 		ben = json_integer_value(json_object_get(json_object_get(sc,
 		    "diagnosed"), "count"));
 		dev = json_integer_value(json_object_get(json_object_get(sc,
@@ -505,34 +380,11 @@ report_days(const char *a, const char *b)
 	return ((long)((timegm(&tb) - timegm(&ta)) / 86400));
 }
 
-/* Counts against the diagnostic deadline, in one territory or all. */
-struct report_deadline {
-	const char	*only;
-	const char	*date;
-	json_int_t	 referred, by, late;
-};
-
-static void
-report_deadline_row(json_t *r, void *arg)
-{
-	struct report_deadline *d = arg;
-
-	if (d->only != NULL && strcmp(d->only, report_str(r, "territory")) !=
-	    0)
-		return;
-	if (d->date == NULL)
-		d->referred++;
-	else if (strcmp(report_str(r, "on_date"), d->date) <= 0)
-		d->by++;
-	else
-		d->late++;
-}
-
 /* Where the programme stands against its diagnostic deadline. */
 static enum store_status
 report_deadline(const char *only, const char *today, json_t **out)
 {
-	struct report_deadline d;
+	long long referred = 0, by = 0, all = 0;
 	char *deadline = NULL;
 	enum store_status status;
 
@@ -543,18 +395,19 @@ report_deadline(const char *only, const char *today, json_t **out)
 		*out = json_null();
 		return (status);
 	}
-	memset(&d, 0, sizeof d);
-	d.only = only;
-	status = store_report_each("referred", REPORT_FIRST, REPORT_LAST, 6,
-	    report_deadline_row, &d);
-	d.date = deadline;
+	status = store_tally_total("referred", REPORT_FIRST, REPORT_LAST, only,
+	    &referred);
 	if (status == STORE_OK)
-		status = store_report_each("diagnosed", REPORT_FIRST,
-		    REPORT_LAST, 6, report_deadline_row, &d);
+		status = store_tally_total("diagnosed", REPORT_FIRST, deadline, only,
+		    &by);
+	if (status == STORE_OK)
+		status = store_tally_total("diagnosed", REPORT_FIRST, REPORT_LAST,
+		    only, &all);
 	*out = json_pack("{ss ss sI sI sI sI sI}", "date", deadline, "today",
 	    today, "days_left", (json_int_t)report_days(today, deadline),
-	    "referred", d.referred, "diagnosed_by_deadline", d.by, "late",
-	    d.late, "not_diagnosed", d.referred - d.by - d.late);
+	    "referred", (json_int_t)referred, "diagnosed_by_deadline",
+	    (json_int_t)by, "late", (json_int_t)(all - by), "not_diagnosed",
+	    (json_int_t)(referred - all));
 	free(deadline);
 	return (status);
 }
@@ -589,38 +442,60 @@ report_connections_all(json_t **out)
 }
 
 /*
+ * The people not yet covered of each scope, oldest first, at most
+ * REPORT_NOT_YET each (the connections export lists them all).
+ */
+static enum store_status
+report_not_yet(const char *from, const char *to, json_t *scopes)
+{
+	const char *code;
+	json_t *sc, *list, *v;
+	enum store_status status = STORE_OK;
+	size_t i;
+
+	json_object_foreach(scopes, code, sc) {
+		if ((status = store_tally_not_yet(from, to,
+		    strcmp(code, "departement") == 0 ? NULL : code,
+		    REPORT_NOT_YET, &list)) != STORE_OK) {
+			json_decref(list);
+			break;
+		}
+		json_array_foreach(list, i, v)
+			json_object_del(v, "territory");
+		v = report_object(sc, "connected");
+		json_object_set_new(v, "not_yet", list);
+		json_object_set_new(v, "not_yet_listed_max",
+		    json_integer(REPORT_NOT_YET));
+	}
+	return (status);
+}
+
+/*
  * Every indicator for a period and an optional territory: the scopes by
- * code ("departement" for the whole, without a territory filter).
+ * code ("departement" for the whole, without a territory filter), from
+ * the tallies (store-tally.c).
  */
 enum store_status
 report_indicators_build(const char *from, const char *to, const char *only,
     json_t **out)
 {
-	static const char *const passes[] = {
-		"diagnosed", "equipped", "oriented", "certified", "devices",
-		"connections", "topups", "repairs", NULL
-	};
-	struct report_pass rp;
+	json_t *scopes;
 	enum store_status status;
-	long long months = report_months();
-	int j;
 
 	*out = NULL;
-	memset(&rp, 0, sizeof rp);
-	if ((status = report_scopes(only, &rp.scopes)) != STORE_OK)
+	if ((status = store_tally_catch_up()) != STORE_OK)
 		return (status);
-	for (j = 0; passes[j] != NULL; j++) {
-		rp.what = passes[j];
-		status = store_report_each(passes[j], from, to, months,
-		    report_row, &rp);
-		report_connection_done(&rp);
-		if (status != STORE_OK) {
-			json_decref(rp.scopes);
-			return (status);
-		}
+	if ((status = report_scopes(only, &scopes)) != STORE_OK)
+		return (status);
+	if ((status = store_tally_sum(from, to, only, report_tally,
+	    scopes)) == STORE_OK)
+		status = report_not_yet(from, to, scopes);
+	if (status != STORE_OK) {
+		json_decref(scopes);
+		return (status);
 	}
-	report_finish(rp.scopes);
-	*out = rp.scopes;
+	report_finish(scopes);
+	*out = scopes;
 	return (STORE_OK);
 }
 

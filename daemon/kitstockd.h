@@ -264,6 +264,7 @@ int	 store_in_transaction(void);
 enum store_status store_request_begin(void);
 enum store_status store_request_end(int);
 void	 store_set_flush(void (*)(void));
+enum store_status store_script(const char *);
 json_t	*store_row_json(struct sqlite3_stmt *);
 enum store_status store_rows(struct stmt *, const char *, const char *,
 	    json_t **);
@@ -893,6 +894,34 @@ enum store_status store_report_people(const char *,
 	    void (*)(json_t *, void *), void *);
 enum store_status store_report_list(const char *, const char *,
 	    const char *, const char *, json_t **);
+
+/* store-tally.c: report tallies kept as the data changes */
+#define TALLY_RANGES	5
+struct tally_range {
+	int		 grain;		/* 0, 4 (year), 7 (month), 10 (day) */
+	char		 lo[11], hi[11];
+};
+struct tally_row {
+	const char	*territory, *dim, *key, *measure;
+	long long	 n;
+	const char	*name;		/* a commune's */
+	const char	*kind;		/* a prescriber's */
+};
+extern const char store_tally_schema[];
+enum store_status store_tally_open(void);
+enum store_status store_tally_settle(void);
+enum store_status store_tally_rebuild(void);
+int	 store_tally_pending(void);
+enum store_status store_tally_catch_up(void);
+int	 store_tally_cut(const char *, const char *, struct tally_range *);
+enum store_status store_tally_total(const char *, const char *,
+	    const char *, const char *, long long *);
+enum store_status store_tally_sum(const char *, const char *, const char *,
+	    void (*)(const struct tally_row *, void *), void *);
+enum store_status store_tally_not_yet(const char *, const char *,
+	    const char *, int, json_t **);
+enum store_status store_tally_check(json_t **, json_t **);
+const char *store_tally_sql(const char *);
 
 /* api-report.c: indicators */
 void	 report_configure(const struct config *);

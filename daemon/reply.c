@@ -22,6 +22,8 @@ static int req_string_ok(struct req *, const char *, const char *, size_t,
 static char *req_expected(const struct field *);
 
 /* Keep a JSON answer (stolen) for this request. */
+#define REPLY_PRETTY_MAX	(64 * 1024)
+
 void
 reply_json(struct req *req, int status, json_t *o)
 {
@@ -34,7 +36,16 @@ reply_json(struct req *req, int status, json_t *o)
 		json_decref(o);
 		return;
 	}
-	text = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	/*
+	 * Indented for people reading with curl; an answer too long to read
+	 * (indicators at national scale) stays compact: half the bytes and
+	 * half the time.
+	 */
+	text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	if (text != NULL && strlen(text) < REPLY_PRETTY_MAX) {
+		free(text);
+		text = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	}
 	json_decref(o);
 	if (text == NULL)
 		fatalx("json_dumps: out of memory");

@@ -29,43 +29,6 @@
 	" ON v.id = u.device_id WHERE u.kit_id = " h ".kit_id"		\
 	" AND u.removed_at IS NULL AND v.kind <> '4g-router')"
 
-static struct stmt report_diagnosed = STMT("SELECT " REPORT_WHO ","
-    " d.diagnosed_on AS on_date, d.late FROM diagnostic d"
-    REPORT_JOIN("d") " WHERE" REPORT_RANGE("d.diagnosed_on"));
-
-/* The first hand-over of a device to each person, and their follow-ups. */
-static struct stmt report_equipped = STMT("SELECT " REPORT_WHO ","
-    " substr(h.at, 1, 10) AS on_date, (SELECT v.kind FROM kit_unit u"
-    " JOIN device v ON v.id = u.device_id WHERE u.kit_id = h.kit_id"
-    " AND u.removed_at IS NULL AND v.kind <> '4g-router' ORDER BY u.id"
-    " LIMIT 1) AS device_kind,"
-    " (SELECT f.reached FROM followup f WHERE f.beneficiary_id ="
-    " h.beneficiary_id AND f.month = 3) AS reached3,"
-    " (SELECT f.device_in_use FROM followup f WHERE f.beneficiary_id ="
-    " h.beneficiary_id AND f.month = 3) AS in_use3,"
-    " (SELECT f.connected FROM followup f WHERE f.beneficiary_id ="
-    " h.beneficiary_id AND f.month = 3) AS connected3,"
-    " (SELECT f.reached FROM followup f WHERE f.beneficiary_id ="
-    " h.beneficiary_id AND f.month = 6) AS reached6,"
-    " (SELECT f.device_in_use FROM followup f WHERE f.beneficiary_id ="
-    " h.beneficiary_id AND f.month = 6) AS in_use6,"
-    " (SELECT f.connected FROM followup f WHERE f.beneficiary_id ="
-    " h.beneficiary_id AND f.month = 6) AS connected6"
-    " FROM handover h" REPORT_JOIN("h") " WHERE h.cancelled_at IS NULL"
-    " AND" REPORT_RANGE("h.at") " AND" REPORT_DEVICE("h")
-    " AND NOT EXISTS (SELECT 1 FROM handover e WHERE e.beneficiary_id ="
-    " h.beneficiary_id AND e.cancelled_at IS NULL AND (e.at < h.at OR"
-    " (e.at = h.at AND e.id < h.id)) AND" REPORT_DEVICE("e") ")");
-
-/* Every device handed over: where it went, who sold it, what it cost. */
-static struct stmt report_devices = STMT("SELECT " REPORT_WHO ","
-    " substr(h.at, 1, 10) AS on_date, v.kind, v.cost_cents AS cost,"
-    " s.ess, s.local FROM handover h JOIN kit_unit u ON u.kit_id = h.kit_id"
-    " AND u.removed_at IS NULL JOIN device v ON v.id = u.device_id"
-    " LEFT JOIN lot l ON l.id = v.lot_id"
-    " LEFT JOIN supplier s ON s.id = l.supplier_id" REPORT_JOIN("h")
-    " WHERE h.cancelled_at IS NULL AND" REPORT_RANGE("h.at"));
-
 /* Connections handed over, with their paid periods (?3: months asked). */
 static struct stmt report_connections = STMT("SELECT " REPORT_WHO ","
     " substr(h.at, 1, 10) AS handed_over_on, m.tag AS sim, m.state,"
@@ -81,52 +44,11 @@ static struct stmt report_connections = STMT("SELECT " REPORT_WHO ","
     " WHERE h.cancelled_at IS NULL AND" REPORT_RANGE("h.at")
     " ORDER BY b.id, t.id");
 
-static struct stmt report_oriented = STMT("SELECT " REPORT_WHO ","
-    " o.oriented_on AS on_date, o.attended FROM orientation o"
-    REPORT_JOIN("o") " WHERE" REPORT_RANGE("o.oriented_on")
-    " AND NOT EXISTS (SELECT 1 FROM orientation e WHERE e.beneficiary_id ="
-    " o.beneficiary_id AND (e.oriented_on < o.oriented_on OR"
-    " (e.oriented_on = o.oriented_on AND e.id < o.id)))");
-
-static struct stmt report_certified = STMT("SELECT " REPORT_WHO ","
-    " r.certified_on AS on_date, r.kind FROM certification r"
-    REPORT_JOIN("r") " WHERE r.result = 'passed' AND"
-    REPORT_RANGE("r.certified_on") " AND NOT EXISTS (SELECT 1"
-    " FROM certification e WHERE e.beneficiary_id = r.beneficiary_id"
-    " AND e.result = 'passed' AND (e.certified_on < r.certified_on OR"
-    " (e.certified_on = r.certified_on AND e.id < r.id)))");
-
-static struct stmt report_referred = STMT("SELECT " REPORT_WHO ","
-    " b.referred_on AS on_date FROM beneficiary b"
-    " JOIN prescriber p ON p.id = b.prescriber_id"
-    " LEFT JOIN commune c ON c.insee = b.commune"
-    " WHERE" REPORT_RANGE("b.referred_on"));
-
-/* What SIM plans and top-ups cost, by the territory of the person. */
-static struct stmt report_topups = STMT("SELECT b.territory, t.kind,"
-    " t.amount_cents AS amount FROM topup t"
-    " JOIN handover h ON h.id = t.handover_id"
-    " JOIN beneficiary b ON b.id = h.beneficiary_id"
-    " WHERE t.cancelled_at IS NULL AND" REPORT_RANGE("t.on_date"));
-
-static struct stmt report_repairs = STMT("SELECT b.territory,"
-    " r.under_warranty FROM repair r"
-    " JOIN beneficiary b ON b.id = r.beneficiary_id"
-    " WHERE" REPORT_RANGE("r.opened_at"));
-
 static const struct {
 	const char	*name;
 	struct stmt	*q;
 } report_queries[] = {
-	{ "certified", &report_certified },
 	{ "connections", &report_connections },
-	{ "devices", &report_devices },
-	{ "diagnosed", &report_diagnosed },
-	{ "equipped", &report_equipped },
-	{ "oriented", &report_oriented },
-	{ "referred", &report_referred },
-	{ "repairs", &report_repairs },
-	{ "topups", &report_topups },
 };
 
 /* The SQL of a named report query (for EXPLAIN in the tests), or NULL. */

@@ -862,6 +862,15 @@ const char *const store_migrations[] = {
 	" NULL, k.count FROM accessory_stock k"
 	" JOIN location lc ON lc.id = k.location_id"
 	" JOIN commune c ON c.insee = lc.commune WHERE k.count > 0",
+
+	/* 14: report tallies kept as the data changes (store-tally.c). */
+	store_tally_schema,
+
+	/* 15: indexes for list queries (reserved). */
+	"",
+
+	/* 16: spare (reserved). */
+	"",
 };
 
 const int store_nmigrations = sizeof store_migrations /

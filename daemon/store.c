@@ -183,7 +183,23 @@ store_open(const char *path, char **cause)
 		store_close();
 		return (-1);
 	}
+	if (store_tally_open() != STORE_OK) {
+		xasprintf(cause, "%s", sqlite3_errmsg(store_db));
+		store_close();
+		return (-1);
+	}
 	return (0);
+}
+
+/* Run a script of statements without results (store-tally.c). */
+enum store_status
+store_script(const char *sql)
+{
+	int rc;
+
+	if ((rc = sqlite3_exec(store_db, sql, NULL, NULL, NULL)) != SQLITE_OK)
+		return (store_done(NULL, sqlite3_extended_errcode(store_db)));
+	return (STORE_OK);
 }
 
 void
@@ -371,6 +387,11 @@ store_commit(void)
 	sqlite3_stmt *s;
 	enum store_status status;
 
+	/* The report tallies of what changed, in the same transaction. */
+	if ((status = store_tally_settle()) != STORE_OK) {
+		store_rollback();
+		return (status);
+	}
 	if ((s = store_prepare(&q)) == NULL)
 		return (STORE_ERROR);
 	status = store_done(s, sqlite3_step(s));
