@@ -69,6 +69,9 @@ DAEMON_SRCS += daemon/api-kit.c daemon/api-distribution.c \
 DAEMON_SRCS += daemon/lieux.c daemon/api-offers.c daemon/store-offers.c
 # Connection limits (request-timeout, max-connections).
 DAEMON_SRCS += daemon/conn.c
+DAEMON_SRCS += daemon/store-wal.c
+# KITSTOCKD_EXPLAIN=FILE: every statement's query plan (query-plans.sh).
+DAEMON_SRCS += daemon/store-explain.c
 DAEMON_GEN  = daemon/profile-builtin.c
 CLIENT_SRCS = client/main.c client/http.c client/output.c client/cmd.c \
 	client/cmd-item.c client/cmd-unit.c client/cmd-report.c \
@@ -97,6 +100,8 @@ UNIT_TESTS += test-hid
 UNIT_TESTS += test-lieux
 # Report queries start from an index (EXPLAIN QUERY PLAN).
 UNIT_TESTS += test-report
+# KITSTOCKD_EXPLAIN: every statement's plan, aliases resolved.
+UNIT_TESTS += test-explain
 # Scan stations: the scan engine, modes, the stream of verdicts.
 DAEMON_SRCS += daemon/scan.c daemon/stream.c daemon/api-station.c \
 	daemon/store-station.c

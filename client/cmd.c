@@ -127,7 +127,8 @@ const struct cmd_entry cmd_table[] = {
 	{ "communes", "[--territory T6] [--on DATE]", 0, 0, 0, "GET",
 	    "/v1/communes", cmd_report_print_communes },
 	{ "health", "", 0, 0, 0, "GET", "/v1/health", output_show },
-	{ "indicators", "[--territory T6] [--from DATE] [--to DATE]", 0, 0, 0,
+	{ "indicators", "[--territory T6] [--from DATE] [--to DATE] "
+	    "[--breakdowns all|whole]", 0, 0, 0,
 	    "GET", "/v1/indicators", cmd_export_print_indicators },
 	{ "alerts", "[--days N]", 0, 0, 0, "GET", "/v1/alerts",
 	    cmd_export_print_alerts },

@@ -3,8 +3,29 @@
  * under a keyed pseudonym, no name, phone or free text), the indicators as
  * tables whose small cells are suppressed, each prescriber's own people,
  * and the operational lists (stock, SIM cards, warranties, repairs,
- * follow-ups). Built in memory: rows are bounded by the store's queries.
+ * follow-ups).
+ *
+ * Sent as they are made: the headers and a first chunk of about
+ * EXPORT_CHUNK bytes, then another chunk each time the connection has
+ * written the last one out, so an export of any size holds one chunk and
+ * one row in memory, and the loop serves other requests between chunks.
+ * Rows read from the database come from a reader (store_reader_open): a
+ * connection of the export's own, in one read transaction, so the whole
+ * file is the database at one instant even while writes commit between
+ * its chunks. The indicators and the follow-ups list are worked out at
+ * once on the main connection (they are small) and sent the same way.
+ *
+ * The client going away, or the daemon stopping, ends an export: its
+ * statements, transaction and memory are released from the connection's
+ * close callback. An error after the headers cannot change the status: the
+ * connection is closed without the last chunk, so the client sees a
+ * truncated transfer (curl: "transfer closed with outstanding read data
+ * remaining"), never a short file that looks complete.
  */
+
+#include <sys/types.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,13 +35,19 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
 #include <event2/http.h>
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/params.h>
 
 #include "kitstockd.h"
 
+#define EXPORT_CHUNK	(64 * 1024)	/* bytes made per turn of the loop */
+#define EXPORT_MAX	4		/* exports being sent at once */
 #define EXPORT_KEY_MIN	16	/* bytes of secret, at least */
 #define EXPORT_KEY_MAX	4096
 
@@ -97,14 +124,80 @@ static const char *const export_followup_cols[] = {
 	"state", NULL
 };
 
-static void export_cell(FILE *, json_t *);
-static void export_send(struct req *, const char *, char *, size_t);
+/* An export being sent. */
+struct export {
+	struct evhttp_request	*ev;
+	struct evhttp_connection *evcon;
+	const char		*name;
+	struct store_reader	*reader;
+	struct evbuffer		*buf;	/* the next chunk */
+	char			*line;	/* the row being written */
+	size_t			 len, cap;
+	/* Rows into buf up to EXPORT_CHUNK: 0 more to come, 1 done, -1 failed. */
+	int			(*fill)(struct export *);
+	int			 aborted;
+	LIST_ENTRY(export)	 entry;
+
+	/* Per-person exports: people, and connections read beside them. */
+	struct sqlite3_stmt	*people;
+	struct sqlite3_stmt	*conns;
+	json_t			*con;	/* the next connection, read ahead */
+	int			 conns_done;
+	int			 who;
+	unsigned char		*key;
+	size_t			 klen;
+	EVP_MAC			*hmac;
+	EVP_MAC_CTX		*mac;	/* keyed once */
+
+	/* Lists: a statement, or rows worked out at once. */
+	const char *const	*cols;
+	struct sqlite3_stmt	*list;
+	int			 sims;
+	json_t			*rows;
+	size_t			 next;
+	void			*iter;	/* the indicators' next scope */
+	int			 k;
+};
+static LIST_HEAD(, export) exports = LIST_HEAD_INITIALIZER(exports);
+static int export_n;
+
+static void export_cell(struct export *, json_t *);
+static void export_free(struct export *);
+static void export_drained(struct evhttp_connection *, void *);
+
+/* Add bytes to the row being written. */
+static void
+export_put(struct export *x, const char *s, size_t n)
+{
+	if (x->len + n > x->cap) {
+		x->cap = (x->len + n) * 2;
+		x->line = xreallocarray(x->line, 1, x->cap);
+	}
+	memcpy(x->line + x->len, s, n);
+	x->len += n;
+}
+
+static void
+export_puts(struct export *x, const char *s)
+{
+	export_put(x, s, strlen(s));
+}
+
+/* End the row: it joins the chunk. */
+static void
+export_eol(struct export *x)
+{
+	export_put(x, "\r\n", 2);
+	if (evbuffer_add(x->buf, x->line, x->len) != 0)
+		fatalx("evbuffer_add");
+	x->len = 0;
+}
 
 /* One CSV value: RFC 4180 quoting; a leading formula sign is defused. */
 static void
-export_cell(FILE *f, json_t *v)
+export_cell(struct export *x, json_t *v)
 {
-	const char *s, *p;
+	const char *s, *p, *q;
 	char buf[64];
 	int formula;
 
@@ -125,63 +218,218 @@ export_cell(FILE *f, json_t *v)
 		return;
 	formula = *s != '\0' && strchr("=+-@", *s) != NULL;
 	if (strpbrk(s, ",\"\r\n") == NULL && !formula) {
-		fputs(s, f);
+		export_puts(x, s);
 		return;
 	}
-	fputc('"', f);
-	if (formula)
-		fputc('\'', f);
-	for (p = s; *p != '\0'; p++) {
-		if (*p == '"')
-			fputc('"', f);
-		fputc(*p, f);
+	export_put(x, formula ? "\"'" : "\"", formula ? 2 : 1);
+	for (p = s; (q = strchr(p, '"')) != NULL; p = q + 1) {
+		export_put(x, p, q - p + 1);
+		export_put(x, "\"", 1);
 	}
-	fputc('"', f);
+	export_puts(x, p);
+	export_put(x, "\"", 1);
 }
 
 /* A header line from names. */
 static void
-export_header(FILE *f, const char *const *cols)
+export_header(struct export *x, const char *const *cols)
 {
 	int i;
 
-	for (i = 0; cols[i] != NULL; i++)
-		fprintf(f, "%s%s", i == 0 ? "" : ",", cols[i]);
-	fputs("\r\n", f);
+	for (i = 0; cols[i] != NULL; i++) {
+		if (i > 0)
+			export_put(x, ",", 1);
+		export_puts(x, cols[i]);
+	}
+	export_eol(x);
 }
 
-/* Rows of objects as CSV lines, with the named members. */
+/* A row of an object as a CSV line, with the named members. */
 static void
-export_rows(FILE *f, const char *const *cols, json_t *rows)
+export_row(struct export *x, const char *const *cols, json_t *r)
 {
-	json_t *r;
-	size_t i;
 	int j;
 
-	export_header(f, cols);
-	json_array_foreach(rows, i, r) {
-		for (j = 0; cols[j] != NULL; j++) {
-			if (j > 0)
-				fputc(',', f);
-			export_cell(f, json_object_get(r, cols[j]));
-		}
-		fputs("\r\n", f);
+	for (j = 0; cols[j] != NULL; j++) {
+		if (j > 0)
+			export_put(x, ",", 1);
+		export_cell(x, json_object_get(r, cols[j]));
+	}
+	export_eol(x);
+}
+
+/*
+ * A new export, or NULL if EXPORT_MAX are being sent (answered 503). With
+ * reader set, it reads from a reader of its own (NULL: answered).
+ */
+static struct export *
+export_new(struct req *req, const char *name, int reader)
+{
+	struct export *x;
+
+	if (export_n >= EXPORT_MAX) {
+		reply_error(req, 503, "busy", NULL,
+		    _("%d exports are being downloaded, the most at once: try "
+		    "again when one has finished"), EXPORT_MAX);
+		return (NULL);
+	}
+	x = xcalloc(1, sizeof *x);
+	x->name = name;
+	if ((x->buf = evbuffer_new()) == NULL)
+		fatalx("evbuffer_new");
+	if (reader && (x->reader = store_reader_open()) == NULL) {
+		api_reply_store(req, STORE_BUSY, name);
+		export_free(x);
+		return (NULL);
+	}
+	LIST_INSERT_HEAD(&exports, x, entry);
+	export_n++;
+	return (x);
+}
+
+/* Release what an export holds: its transaction ends here. */
+static void
+export_release(struct export *x)
+{
+	store_reader_close(x->reader);
+	x->reader = NULL;
+	x->people = x->conns = x->list = NULL;
+	json_decref(x->con);
+	x->con = NULL;
+	json_decref(x->rows);
+	x->rows = NULL;
+	x->iter = NULL;
+	EVP_MAC_CTX_free(x->mac);
+	EVP_MAC_free(x->hmac);
+	x->mac = NULL;
+	x->hmac = NULL;
+	if (x->key != NULL) {
+		OPENSSL_cleanse(x->key, EXPORT_KEY_MAX);
+		free(x->key);
+		x->key = NULL;
 	}
 }
 
-/* Answer with CSV text (taken) as a file to save. */
 static void
-export_send(struct req *req, const char *name, char *text, size_t len)
+export_free(struct export *x)
 {
-	char disp[128], today[16];
+	export_release(x);
+	if (x->buf != NULL)
+		evbuffer_free(x->buf);
+	free(x->line);
+	if (x->entry.le_prev != NULL) {
+		LIST_REMOVE(x, entry);
+		export_n--;
+	}
+	free(x);
+}
 
+/*
+ * The client went away, or the daemon stops: end the export. A request
+ * left without its connection is ours to free (stream.c does the same).
+ */
+static void
+export_closed(struct evhttp_connection *con, void *arg)
+{
+	struct export *x = arg;
+	struct evhttp_request *ev = x->ev;
+
+	if (!x->aborted)
+		log_info("export %s: the client went away before its end",
+		    x->name);
+	export_free(x);
+	if (evhttp_request_get_connection(ev) == NULL)
+		evhttp_request_free(ev);
+}
+
+/*
+ * Failed after the headers: the status cannot change. Release everything
+ * now and close the connection without the last chunk; libevent sees the
+ * end and frees it (export_closed).
+ */
+static void
+export_abort(struct export *x)
+{
+	struct bufferevent *bev;
+	evutil_socket_t fd;
+
+	log_warnx("export %s: cut short by a database error: the client sees "
+	    "a truncated transfer", x->name);
+	x->aborted = 1;
+	export_release(x);
+	bev = evhttp_connection_get_bufferevent(x->evcon);
+	if (bev != NULL && (fd = bufferevent_getfd(bev)) != -1)
+		shutdown(fd, SHUT_RDWR);
+}
+
+/* Send the chunk made; at the end, the last one. */
+static void
+export_send(struct export *x, int done)
+{
+	struct evhttp_request *ev = x->ev;
+
+	if (!done) {
+		evhttp_send_reply_chunk_with_cb(ev, x->buf, export_drained, x);
+		return;
+	}
+	evhttp_connection_set_closecb(x->evcon, NULL, NULL);
+	evhttp_send_reply_chunk(ev, x->buf);
+	export_free(x);
+	evhttp_send_reply_end(ev);
+}
+
+/* The connection wrote the last chunk out: make the next. */
+static void
+export_drained(struct evhttp_connection *con, void *arg)
+{
+	struct export *x = arg;
+	int rc;
+
+	if (x->aborted)
+		return;
+	if ((rc = x->fill(x)) == -1)
+		export_abort(x);
+	else
+		export_send(x, rc);
+}
+
+/*
+ * Make the first chunk, then answer 200 with the headers and send it (an
+ * error before that is still an error answer); the dispatcher is told the
+ * reply is ours (status -1).
+ */
+static void
+export_start(struct req *req, struct export *x)
+{
+	struct evkeyvalq *h = evhttp_request_get_output_headers(req->ev);
+	struct evhttp_connection *con;
+	char disp[128], today[16];
+	int rc;
+
+	if ((rc = x->fill(x)) == -1) {
+		api_reply_store(req, STORE_ERROR, x->name);
+		export_free(x);
+		return;
+	}
 	api_beneficiary_today(today, sizeof today);
-	snprintf(disp, sizeof disp, "attachment; filename=\"%s-%s.csv\"", name,
-	    today);
-	evhttp_add_header(evhttp_request_get_output_headers(req->ev),
-	    "Content-Disposition", disp);
-	reply_bytes(req, 200, "text/csv; charset=utf-8", text, len);
-	free(text);
+	snprintf(disp, sizeof disp, "attachment; filename=\"%s-%s.csv\"",
+	    x->name, today);
+	evhttp_add_header(h, "Content-Type", "text/csv; charset=utf-8");
+	evhttp_add_header(h, "Content-Disposition", disp);
+	evhttp_add_header(h, "Cache-Control", "no-store");
+	x->ev = req->ev;
+	x->evcon = con = evhttp_request_get_connection(req->ev);
+	/* As http_send: the reply's timeouts count from now. */
+	event_base_update_cache_time(evhttp_connection_get_base(con));
+	evhttp_send_reply_start(req->ev, 200, "OK");
+	req->status = -1;
+	if (evhttp_request_get_command(req->ev) == EVHTTP_REQ_HEAD) {
+		export_free(x);
+		evhttp_send_reply_end(req->ev);
+		return;
+	}
+	evhttp_connection_set_closecb(con, export_closed, x);
+	export_send(x, rc);
 }
 
 /*
@@ -221,90 +469,119 @@ export_key(struct req *req, size_t *len)
 	return (key);
 }
 
-/* HMAC-SHA256 of a tag under the key, in hex (65 bytes). */
+/*
+ * HMAC-SHA256 of a tag under the export's key, in hex (65 bytes). The
+ * keyed context is made once per export: per person, only the tag is
+ * hashed.
+ */
 static void
-export_pseudonym(const unsigned char *key, size_t klen, const char *tag,
-    char *out)
+export_pseudonym(struct export *x, const char *tag, char *out)
 {
+	static const char hex[] = "0123456789abcdef";
+	static char digest[] = "SHA256";
 	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0, i;
+	OSSL_PARAM params[2];
+	size_t mdlen = 0, i;
 
-	if (HMAC(EVP_sha256(), key, (int)klen, (const unsigned char *)tag,
-	    strlen(tag), md, &mdlen) == NULL)
+	if (x->mac == NULL) {
+		params[0] = OSSL_PARAM_construct_utf8_string(
+		    OSSL_MAC_PARAM_DIGEST, digest, 0);
+		params[1] = OSSL_PARAM_construct_end();
+		if ((x->hmac = EVP_MAC_fetch(NULL, "HMAC", NULL)) == NULL ||
+		    (x->mac = EVP_MAC_CTX_new(x->hmac)) == NULL ||
+		    EVP_MAC_init(x->mac, x->key, x->klen, params) != 1)
+			fatalx("HMAC-SHA256 failed");
+	} else if (EVP_MAC_init(x->mac, NULL, 0, NULL) != 1)
 		fatalx("HMAC-SHA256 failed");
-	for (i = 0; i < mdlen && i < 32; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
-}
-
-/* Connections by person: the one paid for the months asked, else the first. */
-static enum store_status
-export_coverage(json_t **out)
-{
-	json_t *rows, *c, *have;
-	const char *ben;
-	enum store_status status;
-	size_t i;
-
-	*out = json_object();
-	status = report_connections_all(&rows);
-	json_array_foreach(rows, i, c) {
-		ben = json_string_value(json_object_get(c, "beneficiary"));
-		have = json_object_get(*out, ben);
-		if (have == NULL || (!json_is_true(json_object_get(have,
-		    "covered")) && json_is_true(json_object_get(c, "covered"))))
-			json_object_set(*out, ben, c);
+	if (EVP_MAC_update(x->mac, (const unsigned char *)tag,
+	    strlen(tag)) != 1 || EVP_MAC_final(x->mac, md, &mdlen,
+	    sizeof md) != 1)
+		fatalx("HMAC-SHA256 failed");
+	for (i = 0; i < mdlen && i < 32; i++) {
+		out[2 * i] = hex[md[i] >> 4];
+		out[2 * i + 1] = hex[md[i] & 0xf];
 	}
-	json_decref(rows);
-	return (status);
+	out[2 * i] = '\0';
 }
 
-/* Per-person rows as CSV for an audience; with a key, pseudonyms. */
-struct export_people_ctx {
-	FILE			*f;
-	json_t			*cover;
-	int			 who;
-	const unsigned char	*key;
-	size_t			 klen;
-};
+/*
+ * The connection shown with a person (the first paid for the months
+ * asked, else the first), from the connections read beside the people:
+ * both come in the order of the beneficiary's row id, which is its tag's
+ * sequence number. *cover is NULL if the person has none.
+ */
+static enum store_status
+export_cover(struct export *x, const char *ben, json_t **cover)
+{
+	enum store_status status;
+	int64_t seq = tag_seq(ben), cseq;
+
+	*cover = NULL;
+	for (;;) {
+		if (x->con == NULL) {
+			if (x->conns_done)
+				return (STORE_OK);
+			if ((status = store_reader_next(x->conns, &x->con)) !=
+			    STORE_OK)
+				return (status);
+			if (x->con == NULL) {
+				x->conns_done = 1;
+				return (STORE_OK);
+			}
+			api_topup_cover(x->con);
+		}
+		cseq = tag_seq(json_string_value(json_object_get(x->con,
+		    "beneficiary")));
+		if (cseq > seq)
+			return (STORE_OK);	/* someone after */
+		if (cseq == seq && (*cover == NULL ||
+		    (!json_is_true(json_object_get(*cover, "covered")) &&
+		    json_is_true(json_object_get(x->con, "covered"))))) {
+			json_decref(*cover);
+			*cover = x->con;
+		} else
+			json_decref(x->con);
+		x->con = NULL;
+	}
+}
 
 /* The header line of a per-person export. */
 static void
-export_people_header(FILE *f, int who)
+export_people_header(struct export *x)
 {
 	const struct export_column *c;
 	int first = 1;
 
 	for (c = export_people; c->header != NULL; c++)
-		if (c->who & who) {
-			fprintf(f, "%s%s", first ? "" : ",", c->header);
+		if (c->who & x->who) {
+			if (!first)
+				export_put(x, ",", 1);
+			export_puts(x, c->header);
 			first = 0;
 		}
-	fputs("\r\n", f);
+	export_eol(x);
 }
 
-/* One person's line (a store_report_people callback). */
+/* One person's line. */
 static void
-export_people_row(json_t *r, void *arg)
+export_people_row(struct export *x, json_t *r, json_t *con)
 {
-	struct export_people_ctx *x = arg;
 	const struct export_column *c;
-	json_t *fu, *v, *con;
+	json_t *fu, *v;
 	char pseudo[65];
 	size_t j;
 	int first = 1;
 
-	con = json_object_get(x->cover, json_string_value(json_object_get(r,
-	    "beneficiary")));
 	if (x->key != NULL) {
-		export_pseudonym(x->key, x->klen, json_string_value(
-		    json_object_get(r, "beneficiary")), pseudo);
+		export_pseudonym(x, json_string_value(json_object_get(r,
+		    "beneficiary")), pseudo);
 		json_object_set_new(r, "pseudonym", json_string(pseudo));
 	}
 	for (c = export_people; c->header != NULL; c++) {
 		if ((c->who & x->who) == 0)
 			continue;
 		if (!first)
-			fputc(',', x->f);
+			export_put(x, ",", 1);
 		first = 0;
 		v = NULL;
 		if (c->month != 0) {
@@ -316,43 +593,67 @@ export_people_row(json_t *r, void *arg)
 		} else if ((v = json_object_get(r, c->key)) == NULL &&
 		    con != NULL)
 			v = json_object_get(con, c->key);
-		export_cell(x->f, v);
+		export_cell(x, v);
 	}
-	fputs("\r\n", x->f);
+	export_eol(x);
+}
+
+/* The next people of a per-person export. */
+static int
+export_people_fill(struct export *x)
+{
+	json_t *r, *cover;
+
+	if (x->people == NULL)
+		return (1);		/* an account naming no prescriber */
+	while (evbuffer_get_length(x->buf) < EXPORT_CHUNK) {
+		if (store_reader_next(x->people, &r) != STORE_OK)
+			return (-1);
+		if (r == NULL)
+			return (1);
+		if (export_cover(x, json_string_value(json_object_get(r,
+		    "beneficiary")), &cover) != STORE_OK) {
+			json_decref(r);
+			return (-1);
+		}
+		export_people_row(x, r, cover);
+		json_decref(cover);
+		json_decref(r);
+	}
+	return (0);
 }
 
 /*
- * The per-person export of an audience as CSV text (allocated): everyone,
- * or one prescriber's people; none at all for "", an account naming no
- * prescriber.
+ * A per-person export of an audience: everyone, or one prescriber's
+ * people; none at all for "", an account naming no prescriber. Takes key.
  */
-static enum store_status
-export_people_csv(const char *prescriber, int who, const unsigned char *key,
-    size_t klen, char **text, size_t *len)
+static void
+export_people_start(struct req *req, const char *name, const char *prescriber,
+    int who, unsigned char *key, size_t klen)
 {
-	struct export_people_ctx x;
-	enum store_status status;
+	struct export *x;
 
-	memset(&x, 0, sizeof x);
-	x.who = who;
-	x.key = key;
-	x.klen = klen;
-	if ((status = export_coverage(&x.cover)) != STORE_OK) {
-		json_decref(x.cover);
-		return (status);
+	if ((x = export_new(req, name, 1)) == NULL) {
+		if (key != NULL) {
+			OPENSSL_cleanse(key, EXPORT_KEY_MAX);
+			free(key);
+		}
+		return;
 	}
-	if ((x.f = open_memstream(text, len)) == NULL)
-		fatal("open_memstream");
-	export_people_header(x.f, who);
-	if (prescriber == NULL || *prescriber != '\0')
-		status = store_report_people(prescriber, export_people_row, &x);
-	fclose(x.f);
-	json_decref(x.cover);
-	if (status != STORE_OK) {
-		free(*text);
-		*text = NULL;
+	x->who = who;
+	x->key = key;
+	x->klen = klen;
+	x->fill = export_people_fill;
+	if ((prescriber == NULL || *prescriber != '\0') &&
+	    (store_report_people(x->reader, prescriber, &x->people) !=
+	    STORE_OK || store_report_connections(x->reader, report_months(),
+	    &x->conns) != STORE_OK)) {
+		api_reply_store(req, STORE_ERROR, name);
+		export_free(x);
+		return;
 	}
-	return (status);
+	export_people_header(x);
+	export_start(req, x);
 }
 
 /*
@@ -363,19 +664,11 @@ void
 api_export_evaluation(struct req *req)
 {
 	unsigned char *key;
-	size_t klen, len;
-	char *text;
-	enum store_status status;
+	size_t klen;
 
 	if ((key = export_key(req, &klen)) == NULL)
 		return;
-	status = export_people_csv(NULL, EXPORT_EVAL, key, klen, &text, &len);
-	OPENSSL_cleanse(key, EXPORT_KEY_MAX);
-	free(key);
-	if (status == STORE_OK)
-		export_send(req, "evaluation", text, len);
-	else
-		api_reply_store(req, status, "evaluation");
+	export_people_start(req, "evaluation", NULL, EXPORT_EVAL, key, klen);
 }
 
 /*
@@ -387,8 +680,7 @@ void
 api_export_prescriber(struct req *req)
 {
 	const char *want = req_query(req, "prescriber");
-	char *cause, *text;
-	size_t len;
+	char *cause;
 	int64_t id;
 	enum store_status status;
 
@@ -423,29 +715,78 @@ api_export_prescriber(struct req *req)
 			api_reply_store(req, status, "prescriber");
 		return;
 	}
-	status = export_people_csv(want, EXPORT_PRESCRIBER, NULL, 0, &text,
-	    &len);
-	if (status == STORE_OK)
-		export_send(req, "prescriber", text, len);
-	else
-		api_reply_store(req, status, "prescriber");
+	export_people_start(req, "prescriber", want, EXPORT_PRESCRIBER, NULL,
+	    0);
 }
 
 /* One count, or nothing with suppressed=1 if under k (zero is shown). */
 static void
-export_count(FILE *f, const char *scope, const char *by, const char *key,
-    const char *ind, json_int_t n, int k)
+export_count(struct export *x, const char *scope, const char *by,
+    const char *key, const char *ind, json_int_t n)
 {
+	char buf[128];
 	json_t *v;
 
-	fprintf(f, "%s,%s,", scope, by);
+	snprintf(buf, sizeof buf, "%s,%s,", scope, by);
+	export_puts(x, buf);
 	v = json_string(key);
-	export_cell(f, v);
+	export_cell(x, v);
 	json_decref(v);
-	if (n > 0 && n < k)
-		fprintf(f, ",%s,,1\r\n", ind);
+	if (n > 0 && n < x->k)
+		snprintf(buf, sizeof buf, ",%s,,1", ind);
 	else
-		fprintf(f, ",%s,%lld,0\r\n", ind, (long long)n);
+		snprintf(buf, sizeof buf, ",%s,%lld,0", ind, (long long)n);
+	export_puts(x, buf);
+	export_eol(x);
+}
+
+/* The rows of one scope of the indicators. */
+static void
+export_scope(struct export *x, const char *code, json_t *sc)
+{
+	static const char *const dims[] = { "communes", "categories", NULL };
+	const char *key, *ind;
+	json_t *v, *kinds;
+	int d, j;
+
+	for (j = 0; (ind = report_indicator_name(j)) != NULL; j++)
+		export_count(x, code, "total", "", ind, json_integer_value(
+		    json_object_get(json_object_get(sc, ind), "count")));
+	export_count(x, code, "total", "", "devices", json_integer_value(
+	    json_object_get(json_object_get(sc, "supply"), "devices")));
+	for (d = 0; dims[d] != NULL; d++)
+		json_object_foreach(json_object_get(sc, dims[d]), key, v)
+			for (j = 0; (ind = report_indicator_name(j)) != NULL;
+			    j++)
+				export_count(x, code, dims[d], key, ind,
+				    json_integer_value(json_object_get(v,
+				    ind)));
+	/* Prescribers by kind: organisations, not people. */
+	kinds = json_object();
+	json_object_foreach(json_object_get(sc, "prescribers"), key, v)
+		for (j = 0; (ind = report_indicator_name(j)) != NULL; j++)
+			report_add(report_object(kinds, json_string_value(
+			    json_object_get(v, "kind"))), ind,
+			    json_integer_value(json_object_get(v, ind)));
+	json_object_foreach(kinds, key, v)
+		for (j = 0; (ind = report_indicator_name(j)) != NULL; j++)
+			export_count(x, code, "prescriber_kinds", key, ind,
+			    json_integer_value(json_object_get(v, ind)));
+	json_decref(kinds);
+}
+
+/* The next scopes of the indicators. */
+static int
+export_scopes_fill(struct export *x)
+{
+	while (evbuffer_get_length(x->buf) < EXPORT_CHUNK) {
+		if (x->iter == NULL)
+			return (1);
+		export_scope(x, json_object_iter_key(x->iter),
+		    json_object_iter_value(x->iter));
+		x->iter = json_object_iter_next(x->rows, x->iter);
+	}
+	return (0);
 }
 
 /*
@@ -456,84 +797,69 @@ export_count(FILE *f, const char *scope, const char *by, const char *key,
 void
 api_export_indicators(struct req *req)
 {
-	static const char *const dims[] = { "communes", "categories", NULL };
-	const char *from, *to, *only, *code, *key, *ind;
-	char *text;
-	size_t len, i;
-	int k = report_min_cell(), d, j;
-	json_t *scopes, *sc, *v, *kinds;
+	const char *from, *to, *only;
+	int all = 0;
+	json_t *scopes;
+	struct export *x;
 	enum store_status status;
-	FILE *f;
 
 	if (report_period(req, &from, &to, &only) != 0)
 		return;
-	if ((status = report_indicators_build(from, to, only, &scopes)) !=
+	if ((status = report_indicators_build(from, to, only, &all, &scopes)) !=
 	    STORE_OK) {
 		api_reply_store(req, status, "indicators");
 		return;
 	}
-	if ((f = open_memstream(&text, &len)) == NULL)
-		fatal("open_memstream");
-	fputs("scope,breakdown,key,indicator,count,suppressed\r\n", f);
-	json_object_foreach(scopes, code, sc) {
-		for (j = 0; (ind = report_indicator_name(j)) != NULL; j++)
-			export_count(f, code, "total", "", ind,
-			    json_integer_value(json_object_get(
-			    json_object_get(sc, ind), "count")), k);
-		export_count(f, code, "total", "", "devices",
-		    json_integer_value(json_object_get(json_object_get(sc,
-		    "supply"), "devices")), k);
-		for (d = 0; dims[d] != NULL; d++)
-			json_object_foreach(json_object_get(sc, dims[d]), key,
-			    v)
-				for (j = 0; (ind = report_indicator_name(j)) !=
-				    NULL; j++)
-					export_count(f, code, dims[d], key, ind,
-					    json_integer_value(
-					    json_object_get(v, ind)), k);
-		/* Prescribers by kind: organisations, not people. */
-		kinds = json_object();
-		json_object_foreach(json_object_get(sc, "prescribers"), key, v)
-			for (j = 0; (ind = report_indicator_name(j)) != NULL;
-			    j++)
-				report_add(report_object(kinds,
-				    json_string_value(json_object_get(v,
-				    "kind"))), ind, json_integer_value(
-				    json_object_get(v, ind)));
-		json_object_foreach(kinds, key, v)
-			for (j = 0; (ind = report_indicator_name(j)) != NULL;
-			    j++)
-				export_count(f, code, "prescriber_kinds", key,
-				    ind, json_integer_value(json_object_get(v,
-				    ind)), k);
-		json_decref(kinds);
+	if ((x = export_new(req, "indicators", 0)) == NULL) {
+		json_decref(scopes);
+		return;
 	}
-	fclose(f);
-	json_decref(scopes);
-	(void)i;
-	export_send(req, "indicators", text, len);
+	x->k = report_min_cell();
+	x->rows = scopes;
+	x->iter = json_object_iter(scopes);
+	x->fill = export_scopes_fill;
+	export_puts(x, "scope,breakdown,key,indicator,count,suppressed");
+	export_eol(x);
+	export_start(req, x);
 }
 
-/* Connections with their coverage, and when a top-up is due. */
-static enum store_status
-export_sims(json_t **out)
+/* The next rows of a list. */
+static int
+export_list_fill(struct export *x)
 {
-	json_t *c;
 	const char *state, *paid;
-	enum store_status status;
-	size_t i;
+	json_t *r;
 
-	status = report_connections_all(out);
-	json_array_foreach(*out, i, c) {
-		state = json_string_value(json_object_get(c, "state"));
-		paid = json_string_value(json_object_get(c, "paid_until"));
-		if (!json_is_true(json_object_get(c, "covered")) &&
-		    paid != NULL && state != NULL && (strcmp(state, "active") ==
-		    0 || strcmp(state, "suspended") == 0))
-			json_object_set_new(c, "due_on", json_string(paid));
+	while (evbuffer_get_length(x->buf) < EXPORT_CHUNK) {
+		if (x->rows != NULL) {
+			if (x->next >= json_array_size(x->rows))
+				return (1);
+			r = json_incref(json_array_get(x->rows, x->next++));
+		} else {
+			if (store_reader_next(x->list, &r) != STORE_OK)
+				return (-1);
+			if (r == NULL)
+				return (1);
+		}
+		if (x->sims) {
+			/* Its coverage, and when a top-up is due. */
+			api_topup_cover(r);
+			state = json_string_value(json_object_get(r, "state"));
+			paid = json_string_value(json_object_get(r,
+			    "paid_until"));
+			if (!json_is_true(json_object_get(r, "covered")) &&
+			    paid != NULL && state != NULL &&
+			    (strcmp(state, "active") == 0 ||
+			    strcmp(state, "suspended") == 0))
+				json_object_set_new(r, "due_on",
+				    json_string(paid));
+		}
+		export_row(x, x->cols, r);
+		json_decref(r);
 	}
-	return (status);
+	return (0);
 }
+
 
 /* A day n days from today (negative: back). */
 void
@@ -579,13 +905,12 @@ void
 api_export_list(struct req *req)
 {
 	const char *what = strrchr(req->route->pattern, '/') + 1;
-	const char *const *cols;
-	char today[16], ahead[16], back[16], *text;
+	const char *list = NULL;
+	char today[16], ahead[16], back[16];
 	long long days;
-	size_t len;
-	json_t *rows = NULL, *sel, *o = NULL;
-	enum store_status status;
-	FILE *f;
+	json_t *sel, *o = NULL;
+	struct export *x;
+	enum store_status status = STORE_OK;
 
 	if (report_days_query(req, strcmp(what, "repairs") == 0 ? 0 : 60,
 	    &days) != 0)
@@ -593,38 +918,41 @@ api_export_list(struct req *req)
 	api_beneficiary_today(today, sizeof today);
 	report_day(days, ahead, sizeof ahead);
 	report_day(-days, back, sizeof back);
+	if ((x = export_new(req, what, strcmp(what, "followups") != 0)) ==
+	    NULL)
+		return;
+	x->fill = export_list_fill;
 	if (strcmp(what, "stock") == 0) {
-		cols = export_stock_cols;
-		status = store_report_list("stock", today, ahead, back, &rows);
+		x->cols = export_stock_cols;
+		list = "stock";
 	} else if (strcmp(what, "warranties") == 0) {
-		cols = export_warranty_cols;
-		status = store_report_list("warranties", today, ahead, back,
-		    &rows);
+		x->cols = export_warranty_cols;
+		list = "warranties";
 	} else if (strcmp(what, "repairs") == 0) {
-		cols = export_repair_cols;
-		status = store_report_list("repairs_open", today, ahead, back,
-		    &rows);
+		x->cols = export_repair_cols;
+		list = "repairs_open";
 	} else if (strcmp(what, "sims") == 0) {
-		cols = export_sim_cols;
-		status = export_sims(&rows);
+		x->cols = export_sim_cols;
+		x->sims = 1;
+		status = store_report_connections(x->reader, report_months(),
+		    &x->list);
 	} else {
-		cols = export_followup_cols;
+		x->cols = export_followup_cols;
 		sel = json_pack("{ss}", "due", ahead);
 		status = store_beneficiary_schedule(sel, today, NULL, 100000,
 		    &o);
 		json_decref(sel);
-		rows = json_incref(json_object_get(o, "items"));
+		x->rows = json_incref(json_object_get(o, "items"));
 		json_decref(o);
 	}
+	if (list != NULL)
+		status = store_report_list_open(x->reader, list, today, ahead,
+		    back, &x->list);
 	if (status != STORE_OK) {
-		json_decref(rows);
 		api_reply_store(req, status, what);
+		export_free(x);
 		return;
 	}
-	if ((f = open_memstream(&text, &len)) == NULL)
-		fatal("open_memstream");
-	export_rows(f, cols, rows);
-	fclose(f);
-	json_decref(rows);
-	export_send(req, what, text, len);
+	export_header(x, x->cols);
+	export_start(req, x);
 }

@@ -15,6 +15,9 @@
 
 #define nitems(a)	(sizeof (a) / sizeof (a)[0])
 
+/* Past this many territories, breakdowns are the whole's unless asked. */
+#define REPORT_TERRITORIES_MAX	12
+
 /* At most this many people listed as not yet covered, per scope. */
 #define REPORT_NOT_YET	50
 
@@ -172,50 +175,69 @@ static const struct {
 };
 
 /*
- * One sum of the tallies, counted in its territory and in the
- * département: a total where report_measures says, a breakdown under its
+ * One sum of the tallies, counted in its scope (territory '' is the whole
+ * département): a total where report_measures says, a breakdown under its
  * key (with the commune's name or the prescriber's kind).
  */
 static void
 report_tally(const struct tally_row *r, void *arg)
 {
-	json_t *scopes = arg, *sc[2], *o;
+	json_t *scopes = arg, *sc, *o;
 	const char *label;
 	size_t i, j;
-	int k;
 
-	sc[0] = report_scope(scopes, r->territory);
-	sc[1] = report_scope(scopes, "departement");
-	for (k = 0; k < 2; k++) {
-		if (sc[k] == NULL)
-			continue;
-		if (*r->dim == '\0') {
-			for (i = 0; i < nitems(report_measures); i++) {
-				if (strcmp(report_measures[i].measure,
-				    r->measure) != 0)
-					continue;
-				o = report_object(sc[k],
-				    report_measures[i].part);
-				if (report_measures[i].sub != NULL)
-					o = report_object(o,
-					    report_measures[i].sub);
-				report_add(o, report_measures[i].member, r->n);
-			}
-			continue;
-		}
-		for (j = 0; j < nitems(report_dims); j++) {
-			if (strcmp(report_dims[j].dim, r->dim) != 0)
+	if ((sc = report_scope(scopes, *r->territory != '\0' ? r->territory :
+	    "departement")) == NULL)
+		return;
+	if (*r->dim == '\0') {
+		for (i = 0; i < nitems(report_measures); i++) {
+			if (strcmp(report_measures[i].measure, r->measure) != 0)
 				continue;
-			o = report_by(sc[k], report_dims[j].part, r->key);
-			if ((label = report_dims[j].label) != NULL &&
-			    json_object_get(o, label) == NULL)
-				json_object_set_new(o, label, json_string(
-				    strcmp(label, "name") == 0 ?
-				    (r->name != NULL ? r->name : "") :
-				    (r->kind != NULL ? r->kind : "")));
-			report_add(o, r->measure, r->n);
+			o = report_object(sc, report_measures[i].part);
+			if (report_measures[i].sub != NULL)
+				o = report_object(o, report_measures[i].sub);
+			report_add(o, report_measures[i].member, r->n);
 		}
+		return;
 	}
+	for (j = 0; j < nitems(report_dims); j++) {
+		if (strcmp(report_dims[j].dim, r->dim) != 0)
+			continue;
+		o = report_by(sc, report_dims[j].part, r->key);
+		if ((label = report_dims[j].label) != NULL &&
+		    json_object_get(o, label) == NULL)
+			json_object_set_new(o, label, json_string(
+			    strcmp(label, "name") == 0 ?
+			    (r->name != NULL ? r->name : "") :
+			    (r->kind != NULL ? r->kind : "")));
+		report_add(o, r->measure, r->n);
+	}
+}
+
+/*
+ * The territories whose tallies a report reads, as JSON arrays: totals of
+ * every scope asked, breakdowns of every scope or of the whole only.
+ */
+static void
+report_lists(json_t *scopes, int whole_only, char **totals,
+    char **breakdowns)
+{
+	json_t *t = json_array(), *b = json_array();
+	const char *code, *where;
+	json_t *sc;
+
+	json_object_foreach(scopes, code, sc) {
+		where = strcmp(code, "departement") == 0 ? "" : code;
+		json_array_append_new(t, json_string(where));
+		if (!whole_only || *where == '\0')
+			json_array_append_new(b, json_string(where));
+	}
+	*totals = json_dumps(t, JSON_COMPACT);
+	*breakdowns = json_dumps(b, JSON_COMPACT);
+	json_decref(t);
+	json_decref(b);
+	if (*totals == NULL || *breakdowns == NULL)
+		fatalx("json_dumps: out of memory");
 }
 
 /* The scopes, each with its targets and budget, every count at zero. */
@@ -385,7 +407,8 @@ static enum store_status
 report_deadline(const char *only, const char *today, json_t **out)
 {
 	long long referred = 0, by = 0, all = 0;
-	char *deadline = NULL;
+	char *deadline = NULL, *where;
+	json_t *list;
 	enum store_status status;
 
 	*out = NULL;
@@ -395,14 +418,19 @@ report_deadline(const char *only, const char *today, json_t **out)
 		*out = json_null();
 		return (status);
 	}
-	status = store_tally_total("referred", REPORT_FIRST, REPORT_LAST, only,
+	list = json_pack("[s]", only != NULL ? only : "");
+	if ((where = json_dumps(list, JSON_COMPACT)) == NULL)
+		fatalx("json_dumps: out of memory");
+	json_decref(list);
+	status = store_tally_total("referred", REPORT_FIRST, REPORT_LAST, where,
 	    &referred);
 	if (status == STORE_OK)
-		status = store_tally_total("diagnosed", REPORT_FIRST, deadline, only,
-		    &by);
+		status = store_tally_total("diagnosed", REPORT_FIRST, deadline,
+		    where, &by);
 	if (status == STORE_OK)
 		status = store_tally_total("diagnosed", REPORT_FIRST, REPORT_LAST,
-		    only, &all);
+		    where, &all);
+	free(where);
 	*out = json_pack("{ss ss sI sI sI sI sI}", "date", deadline, "today",
 	    today, "days_left", (json_int_t)report_days(today, deadline),
 	    "referred", (json_int_t)referred, "diagnosed_by_deadline",
@@ -477,9 +505,10 @@ report_not_yet(const char *from, const char *to, json_t *scopes)
  */
 enum store_status
 report_indicators_build(const char *from, const char *to, const char *only,
-    json_t **out)
+    int *whole_only, json_t **out)
 {
 	json_t *scopes;
+	char *totals, *breakdowns;
 	enum store_status status;
 
 	*out = NULL;
@@ -487,9 +516,16 @@ report_indicators_build(const char *from, const char *to, const char *only,
 		return (status);
 	if ((status = report_scopes(only, &scopes)) != STORE_OK)
 		return (status);
-	if ((status = store_tally_sum(from, to, only, report_tally,
-	    scopes)) == STORE_OK)
+	/* A département's few territories: breakdowns of each by default. */
+	if (*whole_only < 0)
+		*whole_only = json_object_size(scopes) >
+		    REPORT_TERRITORIES_MAX + 1;
+	report_lists(scopes, *whole_only, &totals, &breakdowns);
+	if ((status = store_tally_sum(from, to, totals, breakdowns,
+	    report_tally, scopes)) == STORE_OK)
 		status = report_not_yet(from, to, scopes);
+	free(totals);
+	free(breakdowns);
 	if (status != STORE_OK) {
 		json_decref(scopes);
 		return (status);
@@ -562,17 +598,28 @@ report_period(struct req *req, const char **from, const char **to,
 void
 api_indicators(struct req *req)
 {
-	const char *from, *to, *only;
+	const char *from, *to, *only, *by;
 	char today[16];
+	int whole_only = -1;
 	json_t *scopes, *deadline, *list, *sc;
 	const char *code;
 	enum store_status status;
 
 	if (report_period(req, &from, &to, &only) != 0)
 		return;
+	if ((by = req_query(req, "breakdowns")) != NULL) {
+		if (strcmp(by, "all") != 0 && strcmp(by, "whole") != 0) {
+			reply_error(req, 400, "invalid_field", "breakdowns",
+			    _("breakdowns \"%s\" is not one of all (every "
+			    "territory's) or whole (the département's only)"),
+			    by);
+			return;
+		}
+		whole_only = strcmp(by, "whole") == 0;
+	}
 	api_beneficiary_today(today, sizeof today);
-	if ((status = report_indicators_build(from, to, only, &scopes)) !=
-	    STORE_OK) {
+	if ((status = report_indicators_build(from, to, only, &whole_only,
+	    &scopes)) != STORE_OK) {
 		api_reply_store(req, status, "indicators");
 		return;
 	}
@@ -586,9 +633,10 @@ api_indicators(struct req *req)
 	json_object_foreach(scopes, code, sc)
 		json_array_append(list, sc);
 	json_decref(scopes);
-	reply_json(req, 200, json_pack("{ss* ss* ss* sI so so}", "from",
+	reply_json(req, 200, json_pack("{ss* ss* ss* sI ss so so}", "from",
 	    strcmp(from, REPORT_FIRST) == 0 ? NULL : from, "to",
 	    strcmp(to, REPORT_LAST) == 0 ? NULL : to, "territory", only,
-	    "connection_months", (json_int_t)report_months(), "deadline",
-	    deadline, "scopes", list));
+	    "connection_months", (json_int_t)report_months(), "breakdowns",
+	    whole_only ? "whole" : "all", "deadline", deadline, "scopes",
+	    list));
 }

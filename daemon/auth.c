@@ -24,21 +24,26 @@
 #include "kitstockd.h"
 
 static const struct config *auth_conf;
+static unsigned int auth_generation;	/* of the role lines */
 
 static const char *const auth_names[] = {
 	"warehouse", "distribution", "coordinator", "prescriber", "evaluator",
 	NULL
 };
 
-static int auth_unix(struct req *, int);
+static int auth_unix(const struct peer *);
 static int auth_token(struct req *);
 static int auth_match(const struct role_map *, uid_t, gid_t, const char *);
 
-/* The configuration whose role lines apply (kept across reloads). */
+/*
+ * The configuration whose role lines apply (kept across reloads: call
+ * again after one, and every connection's role is worked out anew).
+ */
 void
 auth_configure(const struct config *c)
 {
 	auth_conf = c;
+	auth_generation++;
 }
 
 /* A role's bit from its name; 0 if unknown. */
@@ -108,39 +113,64 @@ auth_match(const struct role_map *m, uid_t uid, gid_t gid, const char *user)
 	return (0);
 }
 
-/* A UNIX peer: its user name is the actor, its role from the config. */
-static int
-auth_unix(struct req *req, int fd)
+/*
+ * A UNIX peer's credentials and user name, asked once per connection:
+ * they cannot change while it lasts, and reading the password file costs
+ * more syscalls than the rest of a scan's request.
+ */
+void
+auth_peer(int fd, struct peer *p)
 {
+	struct sockaddr_storage ss;
 	struct ucred cred;
 	struct passwd pw, *res;
-	socklen_t len = sizeof cred;
+	socklen_t len = sizeof ss;
 	char buf[1024];
-	const char *user = NULL;
+
+	memset(p, 0, sizeof *p);
+	p->known = 1;
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) != 0 ||
+	    ss.ss_family != AF_UNIX)
+		return;
+	p->local = 1;
+	len = sizeof cred;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
+		p->name = xstrdup("unknown");
+		return;
+	}
+	p->cred = 1;
+	p->uid = cred.uid;
+	p->gid = cred.gid;
+	if (getpwuid_r(cred.uid, &pw, buf, sizeof buf, &res) == 0 &&
+	    res != NULL) {
+		p->user = xstrdup(pw.pw_name);
+		p->name = xstrdup(pw.pw_name);
+	} else
+		xasprintf(&p->name, "uid:%u", (unsigned)cred.uid);
+}
+
+/* Forget a peer's names. */
+void
+auth_peer_free(struct peer *p)
+{
+	free(p->user);
+	free(p->name);
+	memset(p, 0, sizeof *p);
+}
+
+/* A UNIX peer's role from the configuration's role lines. */
+static int
+auth_unix(const struct peer *p)
+{
 	size_t i;
 
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
-		req->actor_name = xstrdup("unknown");
+	if (!p->cred)
 		return (0);
-	}
-	if (getpwuid_r(cred.uid, &pw, buf, sizeof buf, &res) == 0 &&
-	    res != NULL)
-		user = pw.pw_name;
-	if (user != NULL)
-		req->actor_name = xstrdup(user);
-	else
-		xasprintf(&req->actor_name, "uid:%u", (unsigned)cred.uid);
-	if (cred.uid == 0 || cred.uid == geteuid()) {
-		req->role = ROLE_COORDINATOR;
-		return (0);
-	}
-	for (i = 0; auth_conf != NULL && i < auth_conf->nroles; i++) {
-		if (auth_match(&auth_conf->roles[i], cred.uid, cred.gid,
-		    user)) {
-			req->role = auth_conf->roles[i].role;
-			return (0);
-		}
-	}
+	if (p->uid == 0 || p->uid == geteuid())
+		return (ROLE_COORDINATOR);
+	for (i = 0; auth_conf != NULL && i < auth_conf->nroles; i++)
+		if (auth_match(&auth_conf->roles[i], p->uid, p->gid, p->user))
+			return (auth_conf->roles[i].role);
 	return (0);
 }
 
@@ -208,30 +238,46 @@ auth_token(struct req *req)
 	return (0);
 }
 
-/* Identify the peer of a request: actor name, role. */
+/*
+ * Identify the peer of a request: actor name, role. peer is its
+ * connection's (conn.c), or NULL to look it up for this request alone. A
+ * UNIX peer's role is kept until the role lines are reloaded.
+ */
 void
-auth_identify(struct req *req)
+auth_identify(struct req *req, struct peer *peer)
 {
 	struct evhttp_connection *con;
 	struct bufferevent *bev;
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof ss;
+	struct peer one;
 	int fd;
 
 	req->role = 0;
-	con = evhttp_request_get_connection(req->ev);
-	if (con == NULL || (bev = evhttp_connection_get_bufferevent(con)) ==
-	    NULL || (fd = bufferevent_getfd(bev)) == -1) {
-		req->actor_name = xstrdup("unknown");
-		return;
+	if (peer == NULL) {
+		memset(&one, 0, sizeof one);
+		peer = &one;
 	}
-	if (getsockname(fd, (struct sockaddr *)&ss, &len) == 0 &&
-	    ss.ss_family == AF_UNIX)
-		auth_unix(req, fd);
-	else {
+	if (!peer->known) {
+		con = evhttp_request_get_connection(req->ev);
+		if (con == NULL || (bev = evhttp_connection_get_bufferevent(
+		    con)) == NULL || (fd = bufferevent_getfd(bev)) == -1) {
+			req->actor_name = xstrdup("unknown");
+			return;
+		}
+		auth_peer(fd, peer);
+	}
+	if (!peer->local) {
 		req->tcp = 1;
 		auth_token(req);
+	} else {
+		req->actor_name = xstrdup(peer->name);
+		if (peer->generation != auth_generation) {
+			peer->role = auth_unix(peer);
+			peer->generation = auth_generation;
+		}
+		req->role = peer->role;
 	}
+	if (peer == &one)
+		auth_peer_free(&one);
 }
 
 /*

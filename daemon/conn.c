@@ -29,6 +29,7 @@ struct conn {
 	time_t		 since;		/* accepted, or last answer sent */
 	int		 busy;		/* a request is being answered */
 	int		 closing;	/* shut down by us */
+	struct peer	 peer;		/* who is at the other end */
 };
 static TAILQ_HEAD(, conn) conns = TAILQ_HEAD_INITIALIZER(conns);
 static size_t conn_count, conn_closing;
@@ -81,6 +82,7 @@ conn_reap(void)
 		if (c->closing)
 			conn_closing--;
 		bufferevent_decref(c->bev);
+		auth_peer_free(&c->peer);
 		free(c);
 	}
 }
@@ -191,8 +193,11 @@ conn_done(struct evhttp_request *ev, void *arg)
 	}
 }
 
-/* A complete request arrived: not to be cut while it is answered. */
-void
+/*
+ * A complete request arrived: not to be cut while it is answered. The
+ * connection's peer, for auth_identify (NULL if it is not tracked).
+ */
+struct peer *
 conn_serving(struct evhttp_request *ev)
 {
 	struct evhttp_connection *evcon;
@@ -200,15 +205,16 @@ conn_serving(struct evhttp_request *ev)
 	struct conn *c;
 
 	if ((evcon = evhttp_request_get_connection(ev)) == NULL)
-		return;
+		return (NULL);
 	bev = evhttp_connection_get_bufferevent(evcon);
 	TAILQ_FOREACH(c, &conns, entry) {
 		if (c->bev == bev) {
 			c->busy = 1;
 			evhttp_request_set_on_complete_cb(ev, conn_done, bev);
-			return;
+			return (&c->peer);
 		}
 	}
+	return (NULL);
 }
 
 /* Track the connections of this server; tls: make them TLS. */
@@ -247,6 +253,7 @@ conn_stop(void)
 	while ((c = TAILQ_FIRST(&conns)) != NULL) {
 		TAILQ_REMOVE(&conns, c, entry);
 		bufferevent_decref(c->bev);
+		auth_peer_free(&c->peer);
 		free(c);
 	}
 	conn_count = conn_closing = 0;

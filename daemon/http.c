@@ -351,18 +351,19 @@ http_request_cb(struct evhttp_request *ev, void *arg)
 	struct evbuffer *in;
 	struct req *req;
 	const char *path, *query, *ctype;
+	struct peer *peer;
 	json_error_t jerr;
 	size_t len;
 	int wrong_method;
 
-	conn_serving(ev);
+	peer = conn_serving(ev);
 	req = xcalloc(1, sizeof *req);
 	req->ev = ev;
 	if ((req->out = evbuffer_new()) == NULL)
 		fatalx("evbuffer_new");
 	req->query = xcalloc(1, sizeof *req->query);
 	TAILQ_INIT(req->query);
-	auth_identify(req);
+	auth_identify(req, peer);
 	req->actor.name = req->actor_name;
 	req->actor.station = http_station(ev);
 

@@ -26,6 +26,7 @@ struct evbuffer;
 struct evhttp_request;
 struct evkeyvalq;
 struct event_base;
+struct sqlite3;
 struct sqlite3_stmt;
 
 /* Bounds on what a client may send. */
@@ -255,6 +256,7 @@ int	 store_open(const char *, char **);
 void	 store_close(void);
 struct sqlite3_stmt *store_prepare(struct stmt *);
 struct sqlite3_stmt *store_prepare_dynamic(const char *);
+struct sqlite3_stmt *store_prepare_named(const char *);
 enum store_status store_done(struct sqlite3_stmt *, int);
 enum store_status store_finish(struct sqlite3_stmt *, int);
 enum store_status store_begin(void);
@@ -273,9 +275,25 @@ int	 store_writable(void);
 const char *store_errmsg(void);
 int64_t	 store_next_id(const char *);
 void	 store_checkpoint(void);
+struct sqlite3 *store_connection(void);
 void	 store_now(char *, size_t);
 int	 store_backup_to(const char *, char **);
 const char *store_file(void);
+struct store_reader;
+struct store_reader *store_reader_open(void);
+void	 store_reader_close(struct store_reader *);
+struct sqlite3_stmt *store_reader_prepare(struct store_reader *,
+	    struct stmt *);
+enum store_status store_reader_next(struct sqlite3_stmt *, json_t **);
+
+/* store-explain.c */
+void	 store_explain(struct sqlite3 *, const char *);
+void	 store_explain_close(void);
+
+/* store-wal.c */
+int	 store_wal_start(void);
+void	 store_wal_stop(void);
+int	 store_wal_checkpoint(int);
 
 /* store-schema.c */
 extern const char *const store_migrations[];
@@ -355,11 +373,24 @@ extern const struct profile_file profile_builtin[];
 int	 profile_load(const char *, char **);
 
 /* auth.c */
+struct peer {				/* a connection's, looked up once */
+	int		 known;
+	int		 local;		/* a UNIX socket */
+	int		 cred;		/* uid and gid known */
+	uid_t		 uid;
+	gid_t		 gid;
+	char		*user;		/* password file name, or NULL */
+	char		*name;		/* the actor: user or "uid:N" */
+	int		 role;
+	unsigned int	 generation;	/* of the role lines role is from */
+};
 void	 auth_configure(const struct config *);
 int	 auth_role(const char *);
 const char *auth_role_name(int);
 const char *auth_roles_text(int);
-void	 auth_identify(struct req *);
+void	 auth_peer(int, struct peer *);
+void	 auth_peer_free(struct peer *);
+void	 auth_identify(struct req *, struct peer *);
 int	 auth_allowed(struct req *);
 
 /* store-token.c */
@@ -380,7 +411,7 @@ void	 tls_stop(void);
 struct evhttp_request;
 void	 conn_attach(struct event_base *, struct evhttp *, int);
 void	 conn_configure(const struct config *);
-void	 conn_serving(struct evhttp_request *);
+struct peer *conn_serving(struct evhttp_request *);
 void	 conn_stop(void);
 
 /* http.c */
@@ -484,6 +515,7 @@ int	 label_fonts(const void *, size_t, const void *, size_t, char **);
 void	 label_fonts_free(void);
 int	 label_render(const struct label_tpl **, json_t *, enum label_format,
 	    int, char **, size_t *, char **);
+unsigned long label_decodes(void);
 
 /* label-print.c: templates and fonts from files, printing through CUPS */
 struct label_set {
@@ -890,10 +922,15 @@ enum store_status store_report_each(const char *, const char *, const char *,
 enum store_status store_report_rows(const char *, const char *, const char *,
 	    long long, json_t **);
 enum store_status store_report_territories(json_t **);
-enum store_status store_report_people(const char *,
-	    void (*)(json_t *, void *), void *);
+enum store_status store_report_people(struct store_reader *, const char *,
+	    struct sqlite3_stmt **);
+enum store_status store_report_connections(struct store_reader *,
+	    long long, struct sqlite3_stmt **);
 enum store_status store_report_list(const char *, const char *,
 	    const char *, const char *, json_t **);
+enum store_status store_report_list_open(struct store_reader *,
+	    const char *, const char *, const char *, const char *,
+	    struct sqlite3_stmt **);
 
 /* store-tally.c: report tallies kept as the data changes */
 #define TALLY_RANGES	5
@@ -917,7 +954,7 @@ int	 store_tally_cut(const char *, const char *, struct tally_range *);
 enum store_status store_tally_total(const char *, const char *,
 	    const char *, const char *, long long *);
 enum store_status store_tally_sum(const char *, const char *, const char *,
-	    void (*)(const struct tally_row *, void *), void *);
+	    const char *, void (*)(const struct tally_row *, void *), void *);
 enum store_status store_tally_not_yet(const char *, const char *,
 	    const char *, int, json_t **);
 enum store_status store_tally_check(json_t **, json_t **);
@@ -934,7 +971,7 @@ void	 report_add(json_t *, const char *, json_int_t);
 long long report_months(void);
 enum store_status report_connections_all(json_t **);
 enum store_status report_indicators_build(const char *, const char *,
-	    const char *, json_t **);
+	    const char *, int *, json_t **);
 int	 report_period(struct req *, const char **, const char **,
 	    const char **);
 void	 api_indicators(struct req *);

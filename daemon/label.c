@@ -1,10 +1,20 @@
 /*
  * Labels, pure: template text in, label bytes out (PDF and PNG through
- * cairo, ZPL II as one 1-bit ^GFA bitmap of the same cairo drawing), and
- * every label decoded back with libzbar before its bytes are given out, so
- * that a label whose QR code does not scan back to its tag is refused
- * rather than printed. Fonts come from memory (the caller reads the files):
- * nothing here opens a file or asks fontconfig.
+ * cairo, ZPL II as one 1-bit ^GFA bitmap of the same cairo drawing, in
+ * ZPL's ASCII compression), and every label checked to scan back before
+ * its bytes are given out, so that a label whose QR code does not scan
+ * back to its tag is refused rather than printed. Fonts come from memory
+ * (the caller reads the files): nothing here opens a file or asks
+ * fontconfig.
+ *
+ * The check: each label is rasterised as its printer prints it (PDF: its
+ * QR box at the printer's dpi; PNG and ZPL: the very raster given out)
+ * and every pixel of its code and quiet zone compared with the code's own
+ * matrix from libqrencode (label_modules). The first label of each
+ * geometry (box, resolution, symbol size), and any label whose pixels
+ * are not exactly its code (text over it), is decoded whole with libzbar
+ * as well: a geometry zbar has read back, holding a code and nothing
+ * else, scans.
  *
  * Units are millimetres. The QR code holds the tag alone (alphanumeric
  * mode): error correction H where its modules are at least 0.5 mm, else Q,
@@ -33,6 +43,9 @@
 #define LABEL_SHRINK		0.6	/* text shrinks to this much, then cut */
 #define LABEL_PT_MM		(25.4 / 72)
 #define LABEL_PDF_DATE		"2026-01-01T00:00:00Z"
+#define LABEL_EDGE		0.05	/* pixel: a module this near touches */
+#define LABEL_TOLERANCE		40	/* of 255, off black or white */
+#define LABEL_KNOWN_MAX		32	/* geometries remembered */
 
 /* Field names a template may use. */
 static const char *const label_field_names[] = {
@@ -52,6 +65,26 @@ struct label_stream {
 	FILE	*f;
 };
 
+/*
+ * A geometry whose label zbar has read back: a code of width modules in a
+ * template's box at s dots per mm, drawn as vector (mode 0), raster (1)
+ * or black-and-white raster (2).
+ */
+struct label_known {
+	double	 s, x, y, size;
+	int	 width, mode;
+};
+static struct label_known label_known[LABEL_KNOWN_MAX];
+static int label_nknown, label_known_next;
+static unsigned long label_zbar_runs;
+
+/* What one label_render call reuses from label to label. */
+struct label_ctx {
+	cairo_surface_t	*img;	/* a label's raster (PNG, ZPL) */
+	cairo_surface_t	*box;	/* a QR box's raster (PDF checks) */
+	unsigned char	*bits;	/* img in 1-bit rows (ZPL) */
+};
+
 static int label_fail(char **, const char *, ...)
     __attribute__((__format__(printf, 2, 3)));
 static int label_number(const char *, double *);
@@ -66,6 +99,8 @@ static char *label_expand(const char *, json_t *);
 static void label_fit(cairo_t *, const struct label_text *, const char *);
 static QRcode *label_qr_encode(const struct label_tpl *, const char *,
 	    char **);
+static void label_qr_path(cairo_t *, const QRcode *, double, double,
+	    double);
 static void label_qr_draw(cairo_t *, const struct label_tpl *,
 	    const QRcode *, double);
 static int label_qr_dots(const struct label_tpl *, const QRcode *, double,
@@ -76,16 +111,30 @@ static void label_font_options(cairo_t *, int);
 static int label_decode(cairo_surface_t *, const char *, char **);
 static int label_verify_vector(const struct label_tpl *, json_t *,
 	    const QRcode *, int, char **);
+static int label_known_find(const struct label_known *);
+static void label_known_add(const struct label_known *);
+static void label_known_key(struct label_known *, const struct label_tpl *,
+	    const QRcode *, double, int);
+static int label_module(const QRcode *, int, int);
+static void label_spans(int *, int *, int, int, double, double, int,
+	    double);
+static int label_modules(cairo_surface_t *, int, int,
+	    const struct label_tpl *, const QRcode *, double, int);
+static int label_scans(const struct label_known *, int, int);
+static int label_check_vector(struct label_ctx *, const struct label_tpl *,
+	    json_t *, const QRcode *, int, char **);
 static cairo_status_t label_write(void *, const unsigned char *,
 	    unsigned int);
-static int label_pdf(const struct label_tpl **, json_t *, int, FILE *,
-	    char **);
-static int label_png(const struct label_tpl *, json_t *, int, FILE *,
-	    char **);
-static int label_zpl(const struct label_tpl *, json_t *, int, FILE *,
-	    char **);
-static cairo_surface_t *label_raster(const struct label_tpl *, json_t *,
-	    double, int, char **);
+static int label_pdf(struct label_ctx *, const struct label_tpl **,
+	    json_t *, int, FILE *, char **);
+static int label_png(struct label_ctx *, const struct label_tpl *, json_t *,
+	    int, FILE *, char **);
+static void label_zpl_row(FILE *, const char *, size_t);
+static int label_zpl(struct label_ctx *, const struct label_tpl *, json_t *,
+	    int, FILE *, char **);
+static void label_mono(struct label_ctx *, cairo_surface_t *);
+static cairo_surface_t *label_raster(struct label_ctx *,
+	    const struct label_tpl *, json_t *, double, int, char **);
 static void label_face_done(void *);
 
 /* Set *cause to the sentence and return -1. */
@@ -553,6 +602,13 @@ label_fonts_free(void)
 	label_ft = NULL;
 }
 
+/* How many labels were decoded whole with zbar so far (for the tests). */
+unsigned long
+label_decodes(void)
+{
+	return (label_zbar_runs);
+}
+
 /* Does a template print tags of this letter? */
 int
 label_tpl_takes(const struct label_tpl *t, char letter)
@@ -607,15 +663,14 @@ label_expand(const char *text, json_t *rec)
 {
 	const char *p, *end, *name;
 	char *s, *v, *q;
-	size_t len, n;
-	FILE *m;
+	size_t len = 0, size, n;
 	int optional;
 
-	if ((m = open_memstream(&s, &len)) == NULL)
-		fatal("open_memstream");
+	size = strlen(text) + 1;
+	s = xmalloc(size);
 	for (p = text; *p != '\0'; p++) {
 		if (*p != '{' || (end = strchr(p, '}')) == NULL) {
-			fputc(*p, m);
+			s[len++] = *p;
 			continue;
 		}
 		n = end - p - 1;
@@ -623,16 +678,21 @@ label_expand(const char *text, json_t *rec)
 		name = label_field_known(p + 1, optional ? n - 1 : n);
 		v = name != NULL ? label_value(rec, name) : NULL;
 		if (v == NULL && !optional) {
-			fclose(m);
 			free(s);
 			return (NULL);
 		}
-		if (v != NULL)
-			fputs(v, m);
+		if (v != NULL) {
+			/* The value replaces its "{field}" (n + 2 bytes). */
+			n = strlen(v);
+			size += n;
+			s = xreallocarray(s, size, 1);
+			memcpy(s + len, v, n);
+			len += n;
+		}
 		free(v);
 		p = end;
 	}
-	fclose(m);
+	s[len] = '\0';
 	/* An empty optional field leaves no double or edge space. */
 	for (p = q = s; *p != '\0'; p++)
 		if (*p != ' ' || (q > s && q[-1] != ' '))
@@ -748,7 +808,7 @@ static void
 label_qr_draw(cairo_t *cr, const struct label_tpl *t, const QRcode *qr,
     double s)
 {
-	int modules = qr->width + 2 * LABEL_QUIET, r, c, c0, dots;
+	int modules = qr->width + 2 * LABEL_QUIET, dots;
 	double m, x, y, box;
 
 	cairo_save(cr);
@@ -773,21 +833,62 @@ label_qr_draw(cairo_t *cr, const struct label_tpl *t, const QRcode *qr,
 		cairo_fill(cr);
 	}
 	cairo_set_source_rgb(cr, 0, 0, 0);
-	for (r = 0; r < qr->width; r++) {
-		for (c = 0; c < qr->width;) {
-			if ((qr->data[r * qr->width + c] & 1) == 0) {
-				c++;
-				continue;
-			}
-			for (c0 = c; c < qr->width &&
-			    (qr->data[r * qr->width + c] & 1); c++)
-				;
-			cairo_rectangle(cr, x + (LABEL_QUIET + c0) * m,
-			    y + (LABEL_QUIET + r) * m, (c - c0) * m, m);
-		}
-	}
+	label_qr_path(cr, qr, x + LABEL_QUIET * m, y + LABEL_QUIET * m, m);
 	cairo_fill(cr);
 	cairo_restore(cr);
+}
+
+/*
+ * The dark modules of qr as outlines (from x, y; modules of m): every edge
+ * between a dark and a light module, directed with the dark module on its
+ * right, chained into closed loops. Filled (non-zero), they are the dark
+ * modules, with far fewer points than a rectangle a module or a run: a
+ * smaller PDF, faster to write and to rasterise. cairo joins the edges of
+ * a straight side into one line.
+ */
+static void
+label_qr_path(cairo_t *cr, const QRcode *qr, double x, double y, double m)
+{
+	static const int dr[4] = { 0, 1, 0, -1 }, dc[4] = { 1, 0, -1, 0 };
+	unsigned char *out;
+	int w = qr->width, n = qr->width + 1, r, c, v, start, d, last;
+
+	/* out[vertex]: the edges leaving it, bit d for direction d. */
+	out = xcalloc((size_t)n * n, 1);
+	for (r = 0; r < w; r++)
+		for (c = 0; c < w; c++) {
+			if (!label_module(qr, r, c))
+				continue;
+			/* Top: right, right: down, bottom: left, left: up. */
+			if (!label_module(qr, r - 1, c))
+				out[r * n + c] |= 1;
+			if (!label_module(qr, r, c + 1))
+				out[r * n + c + 1] |= 2;
+			if (!label_module(qr, r + 1, c))
+				out[(r + 1) * n + c + 1] |= 4;
+			if (!label_module(qr, r, c - 1))
+				out[(r + 1) * n + c] |= 8;
+		}
+	for (start = 0; start < n * n; start++) {
+		while (out[start] != 0) {
+			v = start;
+			cairo_move_to(cr, x + (v % n) * m, y + (v / n) * m);
+			for (last = -1;;) {
+				for (d = 0; (out[v] & (1 << d)) == 0; d++)
+					;
+				if (last != -1 && d != last)	/* a corner */
+					cairo_line_to(cr, x + (v % n) * m,
+					    y + (v / n) * m);
+				out[v] &= ~(1 << d);
+				v += dr[d] * n + dc[d];
+				last = d;
+				if (v == start)
+					break;
+			}
+			cairo_close_path(cr);
+		}
+	}
+	free(out);
 }
 
 /* Font options that do not depend on the machine's fontconfig rules. */
@@ -855,6 +956,7 @@ label_decode(cairo_surface_t *img, const char *tag, char **cause)
 	int w, h, stride, x, y, n = 0, found = 0;
 	char *other = NULL;
 
+	label_zbar_runs++;
 	cairo_surface_flush(img);
 	w = cairo_image_surface_get_width(img);
 	h = cairo_image_surface_get_height(img);
@@ -933,6 +1035,246 @@ label_verify_vector(const struct label_tpl *t, json_t *rec, const QRcode *qr,
 	return (rc);
 }
 
+/* Has zbar read back a label of this geometry? */
+static int
+label_known_find(const struct label_known *k)
+{
+	int i;
+
+	for (i = 0; i < label_nknown; i++)
+		if (memcmp(&label_known[i], k, sizeof *k) == 0)
+			return (1);
+	return (0);
+}
+
+/* Remember that it has (the oldest is forgotten when full). */
+static void
+label_known_add(const struct label_known *k)
+{
+	if (label_known_find(k))
+		return;
+	label_known[label_known_next] = *k;
+	label_known_next = (label_known_next + 1) % LABEL_KNOWN_MAX;
+	if (label_nknown < LABEL_KNOWN_MAX)
+		label_nknown++;
+}
+
+/* The geometry of qr in a template's box at s dots per mm, drawn so. */
+static void
+label_known_key(struct label_known *k, const struct label_tpl *t,
+    const QRcode *qr, double s, int mode)
+{
+	memset(k, 0, sizeof *k);
+	k->s = s;
+	k->x = t->qr_x;
+	k->y = t->qr_y;
+	k->size = t->qr_size;
+	k->width = qr->width;
+	k->mode = mode;
+}
+
+/* Is module (r, c) of qr dark? Outside the matrix (quiet zone): no. */
+static int
+label_module(const QRcode *qr, int r, int c)
+{
+	if (r < 0 || c < 0 || r >= qr->width || c >= qr->width)
+		return (0);
+	return (qr->data[r * qr->width + c] & 1);
+}
+
+/*
+ * The first and last of the modules (0 to modules - 1, quiet zone
+ * included) that each of n pixels from pixel p0 touches, or comes within
+ * g of (g < 0: that overlap it by more than -g): a code from origin o
+ * (pixels) with modules of m pixels.
+ */
+static void
+label_spans(int *lo, int *hi, int n, int p0, double o, double m, int modules,
+    double g)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		lo[i] = (int)floor((p0 + i - o - g) / m);
+		hi[i] = (int)floor((p0 + i + 1 - o + g) / m);
+		if (lo[i] < 0)
+			lo[i] = 0;
+		if (hi[i] > modules - 1)
+			hi[i] = modules - 1;
+		if (hi[i] < lo[i])
+			hi[i] = lo[i];
+	}
+}
+
+/*
+ * Does the raster img (s dots per mm; its pixel (0, 0) is the label's dot
+ * (ox, oy)) hold exactly the code qr with its quiet zone, as label_qr_draw
+ * draws it (snapped or not)? Every pixel within modules of one colour
+ * must be that colour (within LABEL_TOLERANCE); only a pixel on or next
+ * to the edge of a dark and a light module may be grey. Text or anything
+ * else drawn over the code or its quiet zone changes some pixel: then 1.
+ * 0 if it holds the code.
+ */
+static int
+label_modules(cairo_surface_t *img, int ox, int oy,
+    const struct label_tpl *t, const QRcode *qr, double s, int snapped)
+{
+	const unsigned char *px, *p, *g0, *g1;
+	const uint32_t *row;
+	uint32_t *want, *mask, odd;
+	unsigned char *grid, dark;
+	int modules = qr->width + 2 * LABEL_QUIET, w, h, stride, dots;
+	int x0, x1, y0, y1, x, y, rc = 0;
+	int *clo, *chi, *rlo, *rhi;
+	double bx, by, m, box, g;
+
+	cairo_surface_flush(img);
+	if (cairo_surface_status(img) != CAIRO_STATUS_SUCCESS)
+		return (1);
+	w = cairo_image_surface_get_width(img);
+	h = cairo_image_surface_get_height(img);
+	stride = cairo_image_surface_get_stride(img);
+	px = cairo_image_surface_get_data(img);
+	if (snapped) {
+		box = floor(t->qr_size * s + 1e-6);
+		dots = (int)floor(box / modules);
+		bx = round(t->qr_x * s) + floor((box - dots * modules) / 2);
+		by = round(t->qr_y * s) + floor((box - dots * modules) / 2);
+		m = dots;
+	} else {
+		m = t->qr_size * s / modules;
+		bx = t->qr_x * s;
+		by = t->qr_y * s;
+	}
+	/* The pixels wholly inside the code and its quiet zone. */
+	x0 = (int)ceil(bx - 1e-6);
+	y0 = (int)ceil(by - 1e-6);
+	x1 = (int)floor(bx + modules * m + 1e-6);
+	y1 = (int)floor(by + modules * m + 1e-6);
+	if (m < 2 || x0 - ox < 0 || y0 - oy < 0 ||
+	    x1 - ox > w || y1 - oy > h || x1 <= x0 || y1 <= y0)
+		return (1);
+	/* Each module's colour, quiet zone included: 1 dark, 0 light. */
+	grid = xmalloc((size_t)modules * modules);
+	for (y = 0; y < modules; y++)
+		for (x = 0; x < modules; x++)
+			grid[y * modules + x] = label_module(qr,
+			    y - LABEL_QUIET, x - LABEL_QUIET);
+	clo = xreallocarray(NULL, x1 - x0, 2 * sizeof *clo);
+	chi = clo + (x1 - x0);
+	rlo = xreallocarray(NULL, y1 - y0, 2 * sizeof *rlo);
+	rhi = rlo + (y1 - y0);
+	/*
+	 * A pixel near the edge of a dark and a light module may be grey (a
+	 * vector code's edges fall anywhere; a snapped one's on whole dots).
+	 */
+	g = snapped ? -LABEL_EDGE : LABEL_EDGE;
+	label_spans(clo, chi, x1 - x0, x0, bx, m, modules, g);
+	label_spans(rlo, rhi, y1 - y0, y0, by, m, modules, g);
+	want = xreallocarray(NULL, x1 - x0, 2 * sizeof *want);
+	mask = want + (x1 - x0);
+	for (y = 0; y < y1 - y0 && rc == 0; y++) {
+		/*
+		 * What each pixel of the row must be: black (0) or white
+		 * (0xffffff) under mask 0xffffff, or anything (mask 0).
+		 */
+		if (y == 0 || rlo[y] != rlo[y - 1] || rhi[y] != rhi[y - 1]) {
+			g0 = grid + rlo[y] * modules;
+			g1 = grid + rhi[y] * modules;
+			for (x = 0; x < x1 - x0; x++) {
+				dark = g0[clo[x]];
+				want[x] = dark ? 0 : 0xffffff;
+				mask[x] = g0[chi[x]] != dark || g1[clo[x]] !=
+				    dark || g1[chi[x]] != dark ? 0 : 0xffffff;
+			}
+		}
+		row = (const uint32_t *)(px + (size_t)(y0 + y - oy) * stride) +
+		    (x0 - ox);
+		for (x = 0, odd = 0; x < x1 - x0; x++)
+			odd |= (row[x] ^ want[x]) & mask[x];
+		if (odd == 0)
+			continue;
+		/* Not exactly black and white: within the tolerance? */
+		for (x = 0; x < x1 - x0; x++) {
+			if (((row[x] ^ want[x]) & mask[x]) == 0)
+				continue;
+			p = (const unsigned char *)&row[x];
+			dark = want[x] == 0;
+			if (dark ? p[0] > LABEL_TOLERANCE ||
+			    p[1] > LABEL_TOLERANCE || p[2] > LABEL_TOLERANCE :
+			    p[0] < 255 - LABEL_TOLERANCE ||
+			    p[1] < 255 - LABEL_TOLERANCE ||
+			    p[2] < 255 - LABEL_TOLERANCE) {
+				rc = 1;
+				break;
+			}
+		}
+	}
+	free(want);
+	free(grid);
+	free(clo);
+	free(rlo);
+	return (rc);
+}
+
+/*
+ * After a label was decoded with zbar (decoded: 0 if it scanned back):
+ * if its raster also held exactly its code (same), its geometry k is
+ * known to scan from now on. 0 if the label scans back.
+ */
+static int
+label_scans(const struct label_known *k, int same, int decoded)
+{
+	if (decoded != 0)
+		return (-1);
+	if (same)
+		label_known_add(k);
+	return (0);
+}
+
+/*
+ * A vector label checked as a printer at dpi would print it: its QR box
+ * rasterised with all the label draws (text over the code included) and
+ * compared with the code's matrix. The first label of a geometry, and a
+ * label whose box is not exactly its code, is rasterised whole and
+ * decoded with zbar, as before a label is given out.
+ */
+static int
+label_check_vector(struct label_ctx *ctx, const struct label_tpl *t,
+    json_t *rec, const QRcode *qr, int dpi, char **cause)
+{
+	struct label_known k;
+	cairo_t *cr;
+	double s = dpi / 25.4;
+	int bx, by, side, same;
+
+	bx = (int)floor(t->qr_x * s) - 1;
+	by = (int)floor(t->qr_y * s) - 1;
+	side = (int)ceil(t->qr_size * s) + 3;
+	if (ctx->box != NULL && cairo_image_surface_get_width(ctx->box) !=
+	    side) {
+		cairo_surface_destroy(ctx->box);
+		ctx->box = NULL;
+	}
+	if (ctx->box == NULL)
+		ctx->box = cairo_image_surface_create(CAIRO_FORMAT_RGB24, side,
+		    side);
+	cr = cairo_create(ctx->box);
+	cairo_set_source_rgb(cr, 1, 1, 1);
+	cairo_paint(cr);
+	label_font_options(cr, 0);
+	cairo_translate(cr, -bx, -by);
+	cairo_scale(cr, s, s);
+	label_draw(cr, t, rec, qr, 0);
+	cairo_destroy(cr);
+	same = label_modules(ctx->box, bx, by, t, qr, s, 0) == 0;
+	label_known_key(&k, t, qr, s, 0);
+	if (same && label_known_find(&k))
+		return (0);
+	return (label_scans(&k, same, label_verify_vector(t, rec, qr, dpi,
+	    cause)));
+}
+
 /* cairo's output into a memory stream. */
 static cairo_status_t
 label_write(void *arg, const unsigned char *data, unsigned int len)
@@ -949,8 +1291,8 @@ label_write(void *arg, const unsigned char *data, unsigned int len)
  * Each label is first checked as a printer at dpi would print it.
  */
 static int
-label_pdf(const struct label_tpl **tpls, json_t *recs, int dpi, FILE *out,
-    char **cause)
+label_pdf(struct label_ctx *ctx, const struct label_tpl **tpls, json_t *recs,
+    int dpi, FILE *out, char **cause)
 {
 	struct label_stream ls = { out };
 	const struct label_tpl *t = tpls[0];
@@ -980,7 +1322,7 @@ label_pdf(const struct label_tpl **tpls, json_t *recs, int dpi, FILE *out,
 			break;
 		}
 		if (label_qr_dots(t, qr, dpi / 25.4, cause) < 0 ||
-		    label_verify_vector(t, rec, qr, dpi, cause) != 0) {
+		    label_check_vector(ctx, t, rec, qr, dpi, cause) != 0) {
 			QRcode_free(qr);
 			rc = -1;
 			break;
@@ -1011,26 +1353,79 @@ label_pdf(const struct label_tpl **tpls, json_t *recs, int dpi, FILE *out,
 }
 
 /*
- * One label on a raster of s dots per mm (mono: each dot black or white),
- * decoded back; NULL with *cause if it does not scan.
+ * What a thermal head prints: each dot of img black or white (a grey one
+ * by its luminance), and packed 8 dots a byte into ctx->bits (1: black),
+ * rows of (width + 7) / 8 bytes.
+ */
+static void
+label_mono(struct label_ctx *ctx, cairo_surface_t *img)
+{
+	unsigned char *px, *out;
+	uint32_t *row, v, lum;
+	int w, h, stride, bpr, x, y, b, n;
+	unsigned int bits;
+
+	cairo_surface_flush(img);
+	px = cairo_image_surface_get_data(img);
+	w = cairo_image_surface_get_width(img);
+	h = cairo_image_surface_get_height(img);
+	stride = cairo_image_surface_get_stride(img);
+	bpr = (w + 7) / 8;
+	ctx->bits = xreallocarray(ctx->bits, h, bpr);
+	for (y = 0; y < h; y++) {
+		row = (uint32_t *)(px + (size_t)y * stride);
+		out = ctx->bits + (size_t)y * bpr;
+		for (x = 0; x < bpr; x++, row += 8) {
+			n = w - x * 8 < 8 ? w - x * 8 : 8;
+			for (b = 0, bits = 0; b < n; b++) {
+				v = row[b] & 0xffffff;
+				if (v != 0 && v != 0xffffff) {
+					lum = (((v >> 16) & 0xff) +
+					    ((v >> 8) & 0xff) + (v & 0xff)) / 3;
+					v = lum < 128 ? 0 : 0xffffff;
+					row[b] = v;
+				}
+				bits = bits << 1 | (v == 0);
+			}
+			out[x] = bits << (8 - n);
+		}
+	}
+	cairo_surface_mark_dirty(img);
+}
+
+/*
+ * One label on a raster of s dots per mm (mono: each dot black or white,
+ * packed into ctx->bits too),
+ * checked to scan back (the raster given out is the one checked); NULL
+ * with *cause if it does not. The raster is ctx's, reused label to label.
  */
 static cairo_surface_t *
-label_raster(const struct label_tpl *t, json_t *rec, double s, int mono,
-    char **cause)
+label_raster(struct label_ctx *ctx, const struct label_tpl *t, json_t *rec,
+    double s, int mono, char **cause)
 {
+	struct label_known k;
 	cairo_surface_t *img;
 	cairo_t *cr;
 	QRcode *qr;
+	const char *tag = json_string_value(json_object_get(rec, "tag"));
+	int w, h, same, rc;
 
-	if ((qr = label_qr_encode(t, json_string_value(json_object_get(rec,
-	    "tag")), cause)) == NULL)
+	if ((qr = label_qr_encode(t, tag, cause)) == NULL)
 		return (NULL);
 	if (label_qr_dots(t, qr, s, cause) < 0) {
 		QRcode_free(qr);
 		return (NULL);
 	}
-	img = cairo_image_surface_create(CAIRO_FORMAT_RGB24,
-	    (int)round(t->w * s), (int)round(t->h * s));
+	w = (int)round(t->w * s);
+	h = (int)round(t->h * s);
+	if (ctx->img != NULL && (cairo_image_surface_get_width(ctx->img) != w ||
+	    cairo_image_surface_get_height(ctx->img) != h)) {
+		cairo_surface_destroy(ctx->img);
+		ctx->img = NULL;
+	}
+	if (ctx->img == NULL)
+		ctx->img = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
+	img = ctx->img;
 	cr = cairo_create(img);
 	cairo_set_source_rgb(cr, 1, 1, 1);
 	cairo_paint(cr);
@@ -1038,53 +1433,35 @@ label_raster(const struct label_tpl *t, json_t *rec, double s, int mono,
 	cairo_scale(cr, s, s);
 	label_draw(cr, t, rec, qr, s);
 	cairo_destroy(cr);
-	QRcode_free(qr);
 	if (cairo_surface_status(img) != CAIRO_STATUS_SUCCESS) {
 		label_fail(cause, "cairo: %s", cairo_status_to_string(
 		    cairo_surface_status(img)));
-		cairo_surface_destroy(img);
+		QRcode_free(qr);
 		return (NULL);
 	}
-	if (mono) {
-		/* What a thermal head prints: each dot black or white. */
-		unsigned char *px = cairo_image_surface_get_data(img);
-		int stride = cairo_image_surface_get_stride(img), x, y;
-		int w = cairo_image_surface_get_width(img);
-		int h = cairo_image_surface_get_height(img);
-		uint32_t v, lum;
-
-		cairo_surface_flush(img);
-		for (y = 0; y < h; y++)
-			for (x = 0; x < w; x++) {
-				memcpy(&v, px + (size_t)y * stride + 4 * x, 4);
-				lum = (((v >> 16) & 0xff) + ((v >> 8) & 0xff) +
-				    (v & 0xff)) / 3;
-				v = lum < 128 ? 0 : 0xffffff;
-				memcpy(px + (size_t)y * stride + 4 * x, &v, 4);
-			}
-		cairo_surface_mark_dirty(img);
-	}
-	if (label_decode(img, json_string_value(json_object_get(rec, "tag")),
-	    cause) != 0) {
-		cairo_surface_destroy(img);
-		return (NULL);
-	}
-	return (img);
+	if (mono)
+		label_mono(ctx, img);
+	same = label_modules(img, 0, 0, t, qr, s, 1) == 0;
+	label_known_key(&k, t, qr, s, mono ? 2 : 1);
+	QRcode_free(qr);
+	if (same && label_known_find(&k))
+		return (img);
+	rc = label_scans(&k, same, label_decode(img, tag, cause));
+	return (rc == 0 ? img : NULL);
 }
 
 /* PNG: one label at dpi, with the QR code on whole pixels. */
 static int
-label_png(const struct label_tpl *t, json_t *rec, int dpi, FILE *out,
-    char **cause)
+label_png(struct label_ctx *ctx, const struct label_tpl *t, json_t *rec,
+    int dpi, FILE *out, char **cause)
 {
 	struct label_stream ls = { out };
 	cairo_surface_t *img;
 	cairo_status_t st;
 
-	if ((img = label_raster(t, rec, dpi / 25.4, 0, cause)) == NULL)
+	if ((img = label_raster(ctx, t, rec, dpi / 25.4, 0, cause)) == NULL)
 		return (-1);
 	st = cairo_surface_write_to_png_stream(img, label_write, &ls);
-	cairo_surface_destroy(img);
 	if (st != CAIRO_STATUS_SUCCESS)
 		return (label_fail(cause, "cairo: %s",
 		    cairo_status_to_string(st)));
@@ -1092,43 +1469,75 @@ label_png(const struct label_tpl *t, json_t *rec, int dpi, FILE *out,
 }
 
 /*
+ * One row of a ^GF bitmap (n hex digits) in ZPL II's ASCII compression:
+ * a run of the same digit is a count (G to Y for 1 to 19, g to z for 20
+ * to 400, added up) then the digit; "," ends the row with zeros.
+ */
+static void
+label_zpl_row(FILE *out, const char *hex, size_t n)
+{
+	size_t i, j, run, k;
+	int fill = 0;
+
+	if (n > 1 && hex[n - 1] == '0') {
+		for (; n > 0 && hex[n - 1] == '0'; n--)
+			;
+		fill = ',';
+	}
+	for (i = 0; i < n; i = j) {
+		for (j = i; j < n && hex[j] == hex[i]; j++)
+			;
+		for (run = j - i; run > 0; run -= k) {
+			k = run > 419 ? 419 : run;
+			if (k >= 20)
+				fputc('g' + (int)(k / 20) - 1, out);
+			if (k > 1 && k % 20 != 0)
+				fputc('G' + (int)(k % 20) - 1, out);
+			fputc(hex[i], out);
+		}
+	}
+	if (fill != 0)
+		fputc(fill, out);
+}
+
+/*
  * ZPL II: the label as one ^GFA bitmap at the printer's resolution (8, 12
  * or 24 dots per mm for 203, 300 and 600 dpi), the same bitmap that was
- * decoded.
+ * checked, in ZPL's ASCII compression (":" repeats the row above).
  */
 static int
-label_zpl(const struct label_tpl *t, json_t *rec, int dpi, FILE *out,
-    char **cause)
+label_zpl(struct label_ctx *ctx, const struct label_tpl *t, json_t *rec,
+    int dpi, FILE *out, char **cause)
 {
+	static const char digits[] = "0123456789ABCDEF";
 	cairo_surface_t *img;
-	const unsigned char *px;
-	int dpmm, w, h, stride, bpr, x, y, b;
-	unsigned int bits;
-	uint32_t v;
+	const unsigned char *bits;
+	char *hex;
+	int dpmm, w, h, bpr, x, y;
 
 	dpmm = dpi <= 203 ? 8 : dpi <= 300 ? 12 : 24;
-	if ((img = label_raster(t, rec, dpmm, 1, cause)) == NULL)
+	if ((img = label_raster(ctx, t, rec, dpmm, 1, cause)) == NULL)
 		return (-1);
 	w = cairo_image_surface_get_width(img);
 	h = cairo_image_surface_get_height(img);
-	stride = cairo_image_surface_get_stride(img);
-	px = cairo_image_surface_get_data(img);
 	bpr = (w + 7) / 8;
+	hex = xmalloc(2 * (size_t)bpr + 1);
 	fprintf(out, "^XA\n^PW%d\n^LL%d\n^LH0,0\n^FO0,0^GFA,%d,%d,%d,", w, h,
 	    bpr * h, bpr * h, bpr);
 	for (y = 0; y < h; y++) {
-		for (x = 0; x < bpr * 8; x += 8) {
-			for (b = 0, bits = 0; b < 8 && x + b < w; b++) {
-				memcpy(&v, px + (size_t)y * stride +
-				    4 * (x + b), 4);
-				if ((v & 0xffffff) == 0)
-					bits |= 0x80 >> b;
-			}
-			fprintf(out, "%02X", bits);
+		bits = ctx->bits + (size_t)y * bpr;
+		if (y > 0 && memcmp(bits, bits - bpr, bpr) == 0) {
+			fputc(':', out);
+			continue;
 		}
+		for (x = 0; x < bpr; x++) {
+			hex[2 * x] = digits[bits[x] >> 4];
+			hex[2 * x + 1] = digits[bits[x] & 0xf];
+		}
+		label_zpl_row(out, hex, 2 * (size_t)bpr);
 	}
 	fprintf(out, "^FS\n^PQ1\n^XZ\n");
-	cairo_surface_destroy(img);
+	free(hex);
 	return (0);
 }
 
@@ -1136,13 +1545,14 @@ label_zpl(const struct label_tpl *t, json_t *rec, int dpi, FILE *out,
  * Render labels: records[i] (an object with "tag" and fields) with
  * tpls[i]. PDF gives one page per label, or sheets; PNG one label; ZPL
  * one ^XA..^XZ per label. dpi is the printer's (for PDF, the resolution
- * at which each label is checked). Every label is decoded back before any
- * byte is given out; on refusal -1 with *cause.
+ * at which each label is checked). Every label is checked to scan back
+ * before any byte is given out; on refusal -1 with *cause.
  */
 int
 label_render(const struct label_tpl **tpls, json_t *recs,
     enum label_format fmt, int dpi, char **out, size_t *len, char **cause)
 {
+	struct label_ctx ctx;
 	FILE *m;
 	json_t *rec;
 	size_t i, n = json_array_size(recs);
@@ -1168,21 +1578,28 @@ label_render(const struct label_tpl **tpls, json_t *recs,
 		    "tag, or for pdf")));
 	if ((m = open_memstream(out, len)) == NULL)
 		fatal("open_memstream");
+	memset(&ctx, 0, sizeof ctx);
 	switch (fmt) {
 	case LABEL_PDF:
-		rc = label_pdf(tpls, recs, dpi, m, cause);
+		rc = label_pdf(&ctx, tpls, recs, dpi, m, cause);
 		break;
 	case LABEL_PNG:
-		rc = label_png(tpls[0], json_array_get(recs, 0), dpi, m,
+		rc = label_png(&ctx, tpls[0], json_array_get(recs, 0), dpi, m,
 		    cause);
 		break;
 	case LABEL_ZPL:
 		json_array_foreach(recs, i, rec) {
-			if ((rc = label_zpl(tpls[i], rec, dpi, m, cause)) != 0)
+			if ((rc = label_zpl(&ctx, tpls[i], rec, dpi, m,
+			    cause)) != 0)
 				break;
 		}
 		break;
 	}
+	if (ctx.img != NULL)
+		cairo_surface_destroy(ctx.img);
+	if (ctx.box != NULL)
+		cairo_surface_destroy(ctx.box);
+	free(ctx.bits);
 	fclose(m);
 	if (rc != 0) {
 		free(*out);

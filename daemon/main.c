@@ -155,6 +155,7 @@ main_signal(int sig, short events, void *arg)
 		conf.nroles = new.nroles;
 		new.roles = NULL;
 		new.nroles = 0;
+		auth_configure(&conf);
 		i18n_init(conf.language, NULL);
 		http_reconfigure(&conf);
 		config_free(&new);
@@ -257,6 +258,7 @@ main(int argc, char **argv)
 		fatal("daemon");
 	/* After daemon(): libusb's hotplug thread would not survive a fork. */
 	usb_start(base, &conf);
+	store_wal_start();
 
 	ev_term = evsignal_new(base, SIGTERM, main_signal, NULL);
 	ev_int = evsignal_new(base, SIGINT, main_signal, NULL);

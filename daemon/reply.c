@@ -21,13 +21,33 @@ static int req_string_ok(struct req *, const char *, const char *, size_t,
 	    int);
 static char *req_expected(const struct field *);
 
-/* Keep a JSON answer (stolen) for this request. */
+/* Indented answers up to this size; longer ones stay compact. */
 #define REPLY_PRETTY_MAX	(64 * 1024)
 
+struct reply_dump {
+	struct evbuffer	*out;
+	size_t		 len;
+	size_t		 max;
+};
+
+/* Append a piece of a JSON text to the answer; -1 past the limit. */
+static int
+reply_dump(const char *buf, size_t size, void *arg)
+{
+	struct reply_dump *d = arg;
+
+	if ((d->len += size) > d->max)
+		return (-1);
+	if (evbuffer_add(d->out, buf, size) != 0)
+		fatalx("evbuffer_add: out of memory");
+	return (0);
+}
+
+/* Keep a JSON answer (stolen) for this request. */
 void
 reply_json(struct req *req, int status, json_t *o)
 {
-	char *text;
+	struct reply_dump d = { req->out, 0, REPLY_PRETTY_MAX };
 
 	if (req->status != 0) {
 		log_warnx("%s %s: second reply ignored",
@@ -37,25 +57,25 @@ reply_json(struct req *req, int status, json_t *o)
 		return;
 	}
 	/*
-	 * Indented for people reading with curl; an answer too long to read
-	 * (indicators at national scale) stays compact: half the bytes and
-	 * half the time.
+	 * Indented for people reading with curl, straight into the answer;
+	 * one too long to read (indicators at national scale) is started
+	 * again compact: half the bytes and half the time.
 	 */
-	text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	if (text != NULL && strlen(text) < REPLY_PRETTY_MAX) {
-		free(text);
-		text = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	evbuffer_drain(req->out, evbuffer_get_length(req->out));
+	if (json_dump_callback(o, reply_dump, &d, JSON_INDENT(2) |
+	    JSON_PRESERVE_ORDER) != 0) {
+		evbuffer_drain(req->out, evbuffer_get_length(req->out));
+		d.len = 0;
+		d.max = SIZE_MAX;
+		if (json_dump_callback(o, reply_dump, &d, JSON_COMPACT |
+		    JSON_PRESERVE_ORDER) != 0)
+			fatalx("json_dump_callback: out of memory");
 	}
 	json_decref(o);
-	if (text == NULL)
-		fatalx("json_dumps: out of memory");
+	evbuffer_add(req->out, "\n", 1);
 	req->status = status;
 	free(req->content_type);
 	req->content_type = xstrdup("application/json; charset=utf-8");
-	evbuffer_drain(req->out, evbuffer_get_length(req->out));
-	evbuffer_add(req->out, text, strlen(text));
-	evbuffer_add(req->out, "\n", 1);
-	free(text);
 }
 
 /* Keep a raw answer (PDF, PNG, CSV, a database copy) with its media type. */

@@ -270,7 +270,8 @@ const struct route route_table[] = {
 
 /*
  * Match one pattern against a path; params get the decoded "{tag}"
- * segments (allocated). Returns 1 on a match.
+ * segments (allocated), or if NULL only the shape is compared (nothing is
+ * allocated for the many routes that do not match). Returns 1 on a match.
  */
 static int
 route_match(const char *pattern, const char *path, char **params)
@@ -289,11 +290,13 @@ route_match(const char *pattern, const char *path, char **params)
 		if (pe - p == 5 && strncmp(p, "{tag}", 5) == 0) {
 			if (qe == q || n == ROUTE_PARAMS)
 				break;
-			seg = xstrndup(q, qe - q);
-			params[n] = evhttp_uridecode(seg, 0, NULL);
-			free(seg);
-			if (params[n] == NULL)
-				break;
+			if (params != NULL) {
+				seg = xstrndup(q, qe - q);
+				params[n] = evhttp_uridecode(seg, 0, NULL);
+				free(seg);
+				if (params[n] == NULL)
+					break;
+			}
 			n++;
 		} else if (pe - p != qe - q || strncmp(p, q, pe - p) != 0)
 			break;
@@ -302,7 +305,7 @@ route_match(const char *pattern, const char *path, char **params)
 	}
 	if (*p == '\0' && (*q == '\0' || strcmp(q, "/") == 0))
 		return (1);
-	while (n > 0) {
+	while (params != NULL && n > 0) {
 		free(params[--n]);
 		params[n] = NULL;
 	}
@@ -318,21 +321,15 @@ route_find(const char *method, const char *path, char **params,
     int *wrong_method)
 {
 	const struct route *r;
-	char *scratch[ROUTE_PARAMS] = { NULL };
-	int i;
 
 	*wrong_method = 0;
-	for (r = route_table; r->method != NULL; r++) {
-		if (strcmp(r->method, method) == 0) {
-			if (route_match(r->pattern, path, params))
-				return (r);
-		} else if (route_match(r->pattern, path, scratch)) {
+	for (r = route_table; r->method != NULL; r++)
+		if (strcmp(r->method, method) == 0 &&
+		    route_match(r->pattern, path, NULL) &&
+		    route_match(r->pattern, path, params))
+			return (r);
+	for (r = route_table; r->method != NULL; r++)
+		if (route_match(r->pattern, path, NULL))
 			*wrong_method = 1;
-			for (i = 0; i < ROUTE_PARAMS; i++) {
-				free(scratch[i]);
-				scratch[i] = NULL;
-			}
-		}
-	}
 	return (NULL);
 }

@@ -139,64 +139,77 @@ store_report_territories(json_t **out)
 
 /*
  * One row per beneficiary for the evaluation and prescriber exports: the
- * steps of the path, without identity or free text. prescriber: only the
- * people one prescriber referred (its index), or NULL for everyone. Each
- * row is given to cb, one at a time.
+ * steps of the path, without identity or free text. ?1: only the people
+ * one prescriber referred (its index), or NULL for everyone.
+ */
+static struct stmt report_people = STMT("SELECT b.tag AS beneficiary,"
+    " b.territory, b.commune, b.category, p.tag AS prescriber,"
+    " p.kind AS prescriber_kind, b.referred_on, d.diagnosed_on,"
+    " d.late, d.device_need, d.connection_need, d.autonomy,"
+    " d.training_wished, d.certification_wished,"
+    " (SELECT substr(min(h.at), 1, 10) FROM handover h"
+    " WHERE h.beneficiary_id = b.id AND h.cancelled_at IS NULL"
+    " AND" REPORT_DEVICE("h") ") AS equipped_on,"
+    " (SELECT v.kind FROM handover h JOIN kit_unit u"
+    " ON u.kit_id = h.kit_id AND u.removed_at IS NULL JOIN device v"
+    " ON v.id = u.device_id WHERE h.beneficiary_id = b.id"
+    " AND h.cancelled_at IS NULL AND v.kind <> '4g-router'"
+    " ORDER BY h.at, u.id LIMIT 1) AS device_kind,"
+    " (SELECT min(o.oriented_on) FROM orientation o"
+    " WHERE o.beneficiary_id = b.id) AS oriented_on,"
+    " (SELECT f.kind FROM orientation o JOIN offer f"
+    " ON f.id = o.offer_id WHERE o.beneficiary_id = b.id"
+    " ORDER BY o.oriented_on, o.id LIMIT 1) AS training_kind,"
+    " (SELECT o.attended FROM orientation o WHERE o.beneficiary_id ="
+    " b.id ORDER BY o.oriented_on, o.id LIMIT 1) AS attended,"
+    " (SELECT o.completed FROM orientation o WHERE o.beneficiary_id ="
+    " b.id ORDER BY o.oriented_on, o.id LIMIT 1) AS completed,"
+    " (SELECT min(r.certified_on) FROM certification r"
+    " WHERE r.beneficiary_id = b.id AND r.result = 'passed')"
+    " AS certified_on, (SELECT r.kind FROM certification r"
+    " WHERE r.beneficiary_id = b.id AND r.result = 'passed'"
+    " ORDER BY r.certified_on, r.id LIMIT 1) AS certification_kind,"
+    " (SELECT json_group_array(json_object('month', f.month,"
+    " 'followed_on', f.followed_on, 'reached', f.reached,"
+    " 'device_in_use', f.device_in_use, 'connected', f.connected,"
+    " 'training_followed', f.training_followed, 'certified',"
+    " f.certified)) FROM followup f WHERE f.beneficiary_id = b.id)"
+    " AS followups_json"
+    " FROM beneficiary b JOIN prescriber p ON p.id = b.prescriber_id"
+    " LEFT JOIN diagnostic d ON d.beneficiary_id = b.id"
+    " WHERE ?1 IS NULL OR b.prescriber_id = (SELECT id FROM prescriber"
+    " WHERE tag = ?1) ORDER BY b.id");
+
+/*
+ * The rows of report_people on a reader, in the order of b.id, stepped
+ * with store_reader_next: an export reads them a batch at a time.
  */
 enum store_status
-store_report_people(const char *prescriber, void (*cb)(json_t *, void *),
-    void *arg)
+store_report_people(struct store_reader *r, const char *prescriber,
+    sqlite3_stmt **out)
 {
-	static struct stmt q = STMT("SELECT b.tag AS beneficiary,"
-	    " b.territory, b.commune, b.category, p.tag AS prescriber,"
-	    " p.kind AS prescriber_kind, b.referred_on, d.diagnosed_on,"
-	    " d.late, d.device_need, d.connection_need, d.autonomy,"
-	    " d.training_wished, d.certification_wished,"
-	    " (SELECT substr(min(h.at), 1, 10) FROM handover h"
-	    " WHERE h.beneficiary_id = b.id AND h.cancelled_at IS NULL"
-	    " AND" REPORT_DEVICE("h") ") AS equipped_on,"
-	    " (SELECT v.kind FROM handover h JOIN kit_unit u"
-	    " ON u.kit_id = h.kit_id AND u.removed_at IS NULL JOIN device v"
-	    " ON v.id = u.device_id WHERE h.beneficiary_id = b.id"
-	    " AND h.cancelled_at IS NULL AND v.kind <> '4g-router'"
-	    " ORDER BY h.at, u.id LIMIT 1) AS device_kind,"
-	    " (SELECT min(o.oriented_on) FROM orientation o"
-	    " WHERE o.beneficiary_id = b.id) AS oriented_on,"
-	    " (SELECT f.kind FROM orientation o JOIN offer f"
-	    " ON f.id = o.offer_id WHERE o.beneficiary_id = b.id"
-	    " ORDER BY o.oriented_on, o.id LIMIT 1) AS training_kind,"
-	    " (SELECT o.attended FROM orientation o WHERE o.beneficiary_id ="
-	    " b.id ORDER BY o.oriented_on, o.id LIMIT 1) AS attended,"
-	    " (SELECT o.completed FROM orientation o WHERE o.beneficiary_id ="
-	    " b.id ORDER BY o.oriented_on, o.id LIMIT 1) AS completed,"
-	    " (SELECT min(r.certified_on) FROM certification r"
-	    " WHERE r.beneficiary_id = b.id AND r.result = 'passed')"
-	    " AS certified_on, (SELECT r.kind FROM certification r"
-	    " WHERE r.beneficiary_id = b.id AND r.result = 'passed'"
-	    " ORDER BY r.certified_on, r.id LIMIT 1) AS certification_kind,"
-	    " (SELECT json_group_array(json_object('month', f.month,"
-	    " 'followed_on', f.followed_on, 'reached', f.reached,"
-	    " 'device_in_use', f.device_in_use, 'connected', f.connected,"
-	    " 'training_followed', f.training_followed, 'certified',"
-	    " f.certified)) FROM followup f WHERE f.beneficiary_id = b.id)"
-	    " AS followups_json"
-	    " FROM beneficiary b JOIN prescriber p ON p.id = b.prescriber_id"
-	    " LEFT JOIN diagnostic d ON d.beneficiary_id = b.id"
-	    " WHERE ?1 IS NULL OR b.prescriber_id = (SELECT id FROM prescriber"
-	    " WHERE tag = ?1) ORDER BY b.id");
-	sqlite3_stmt *s;
-	json_t *row;
-	int rc;
-
-	if ((s = store_prepare(&q)) == NULL)
+	if ((*out = store_reader_prepare(r, &report_people)) == NULL)
 		return (STORE_ERROR);
-	sqlite3_bind_text(s, 1, prescriber, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		row = store_row_json(s);
-		cb(row, arg);
-		json_decref(row);
-	}
-	return (store_done(s, rc));
+	if (prescriber != NULL)
+		sqlite3_bind_text(*out, 1, prescriber, -1, SQLITE_TRANSIENT);
+	return (STORE_OK);
+}
+
+/*
+ * Every connection handed over (report_connections over all time), on a
+ * reader, in the order of b.id then of the activation: stepped with
+ * store_reader_next beside store_report_people.
+ */
+enum store_status
+store_report_connections(struct store_reader *r, long long months,
+    sqlite3_stmt **out)
+{
+	if ((*out = store_reader_prepare(r, &report_connections)) == NULL)
+		return (STORE_ERROR);
+	sqlite3_bind_text(*out, 1, "0001-01-01", -1, SQLITE_STATIC);
+	sqlite3_bind_text(*out, 2, "9999-12-30", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(*out, 3, months);
+	return (STORE_OK);
 }
 
 /*
@@ -275,19 +288,49 @@ store_report_list_sql(const char *name)
 	return (NULL);
 }
 
+/* The statement of a named list, or NULL. */
+static struct stmt *
+store_report_list_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof report_lists / sizeof report_lists[0]; i++)
+		if (strcmp(report_lists[i].name, name) == 0)
+			return (report_lists[i].q);
+	return (NULL);
+}
+
+/*
+ * One operational list on a reader (today, N days ahead, N days back),
+ * stepped with store_reader_next.
+ */
+enum store_status
+store_report_list_open(struct store_reader *r, const char *name,
+    const char *today, const char *ahead, const char *back, sqlite3_stmt **out)
+{
+	struct stmt *q;
+
+	*out = NULL;
+	if ((q = store_report_list_find(name)) == NULL ||
+	    (*out = store_reader_prepare(r, q)) == NULL)
+		return (STORE_ERROR);
+	sqlite3_bind_text(*out, 1, today, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(*out, 2, ahead, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(*out, 3, back, -1, SQLITE_TRANSIENT);
+	return (STORE_OK);
+}
+
 /* One operational list: today, N days ahead, N days back. */
 enum store_status
 store_report_list(const char *name, const char *today, const char *ahead,
     const char *back, json_t **out)
 {
-	sqlite3_stmt *s = NULL;
-	size_t i;
+	struct stmt *q;
+	sqlite3_stmt *s;
 
 	*out = NULL;
-	for (i = 0; i < sizeof report_lists / sizeof report_lists[0]; i++)
-		if (strcmp(report_lists[i].name, name) == 0)
-			s = store_prepare(report_lists[i].q);
-	if (s == NULL)
+	if ((q = store_report_list_find(name)) == NULL ||
+	    (s = store_prepare(q)) == NULL)
 		return (STORE_ERROR);
 	sqlite3_bind_text(s, 1, today, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, ahead, -1, SQLITE_STATIC);

@@ -168,18 +168,25 @@
 	"(SELECT '' AS dim UNION ALL SELECT dim FROM report_dim"	\
 	" WHERE measure = " m ") d"
 
+/* Every fact counts in its territory and in the whole (territory ''). */
+#define TALLY_WHOLE	"(SELECT 0 AS whole UNION ALL SELECT 1) w"
+#define TALLY_TERRITORY(f)						\
+	"CASE w.whole WHEN 1 THEN '' ELSE " f ".territory END"
+
 #define TALLY_TRIGGERS							\
 	"CREATE TRIGGER report_fact_add AFTER INSERT ON report_fact BEGIN"\
 	" INSERT INTO report_tally (grain, bucket, territory, dim, key,"\
 	" measure, n) SELECT g.grain, substr(NEW.on_date, 1, g.grain),"	\
-	" NEW.territory, d.dim, " TALLY_KEY("NEW") ", NEW.measure, NEW.n"\
-	" FROM report_grain g, " TALLY_DIMS("NEW.measure") " WHERE 1"	\
+	" " TALLY_TERRITORY("NEW") ", d.dim, " TALLY_KEY("NEW") ","	\
+	" NEW.measure, NEW.n FROM report_grain g, " TALLY_WHOLE ","	\
+	" " TALLY_DIMS("NEW.measure") " WHERE 1"			\
 	" ON CONFLICT DO UPDATE SET n = n + excluded.n; END;"		\
 	"CREATE TRIGGER report_fact_remove AFTER DELETE ON report_fact"	\
 	" BEGIN INSERT INTO report_tally (grain, bucket, territory, dim,"\
 	" key, measure, n) SELECT g.grain, substr(OLD.on_date, 1, g.grain),"\
-	" OLD.territory, d.dim, " TALLY_KEY("OLD") ", OLD.measure, -OLD.n"\
-	" FROM report_grain g, " TALLY_DIMS("OLD.measure") " WHERE 1"	\
+	" " TALLY_TERRITORY("OLD") ", d.dim, " TALLY_KEY("OLD") ","	\
+	" OLD.measure, -OLD.n FROM report_grain g, " TALLY_WHOLE ","	\
+	" " TALLY_DIMS("OLD.measure") " WHERE 1"			\
 	" ON CONFLICT DO UPDATE SET n = n + excluded.n; END;"
 
 /* A change to table t puts the person named by expression e in dirty. */
@@ -224,7 +231,7 @@ const char store_tally_schema[] =
 	"CREATE TABLE report_tally (grain INTEGER NOT NULL,"
 	" dim TEXT NOT NULL, bucket TEXT NOT NULL, territory TEXT NOT NULL,"
 	" key TEXT NOT NULL, measure TEXT NOT NULL, n INTEGER NOT NULL,"
-	" PRIMARY KEY (grain, dim, bucket, territory, key, measure))"
+	" PRIMARY KEY (grain, dim, territory, bucket, key, measure))"
 	" WITHOUT ROWID;"
 	/* All time (0), year (4), month (7), day (10): a prefix length. */
 	"CREATE TABLE report_grain (grain INTEGER PRIMARY KEY);"
@@ -282,8 +289,9 @@ static const char tally_rebuild_sql[] =
 	"INSERT INTO report_fact (" TALLY_COLS ") " TALLY_FACTS(TALLY_ALL) ";"
 	"INSERT INTO report_tally (grain, bucket, territory, dim, key,"
 	" measure, n) SELECT g.grain, substr(f.on_date, 1, g.grain),"
-	" f.territory, d.dim, " TALLY_KEY("f") ", f.measure, sum(f.n)"
-	" FROM report_fact f, report_grain g, (SELECT '' AS dim, NULL AS m"
+	" " TALLY_TERRITORY("f") ", d.dim, " TALLY_KEY("f") ", f.measure,"
+	" sum(f.n) FROM report_fact f, report_grain g, " TALLY_WHOLE ","
+	" (SELECT '' AS dim, NULL AS m"
 	" UNION ALL SELECT dim, measure FROM report_dim) d"
 	" WHERE d.m IS NULL OR d.m = f.measure GROUP BY 1, 2, 3, 4, 5, 6;"
 	TALLY_TRIGGERS;
@@ -504,31 +512,36 @@ store_tally_cut(const char *from, const char *to, struct tally_range *r)
 
 /*
  * The tallies of one range of buckets (?i1 grain, ?i2..?i3 buckets) in
- * the dimensions dims, territories ?91..?92. Every row kept is positive
- * (facts are), so a caller may add up the rows of several ranges.
+ * the dimensions dims, for the territories of the JSON array bound to
+ * list ('' is the whole). Every row kept is positive (facts are), so a
+ * caller may add up the rows of several ranges. Dimension, territory
+ * and bucket are all seeks in the primary key.
  */
-#define TALLY_RANGE(i, dims)						\
+#define TALLY_RANGE(i, dims, list)					\
 	" SELECT territory, dim, key, measure, n FROM report_tally"	\
 	" WHERE grain = ?" #i "1 AND dim IN (" dims ")"		\
-	" AND bucket BETWEEN ?" #i "2 AND ?" #i "3"			\
-	" AND territory BETWEEN ?91 AND ?92 AND n > 0"
-#define TALLY_RANGES_OF(dims)						\
-	TALLY_RANGE(1, dims) " UNION ALL" TALLY_RANGE(2, dims)		\
-	" UNION ALL" TALLY_RANGE(3, dims) " UNION ALL"			\
-	TALLY_RANGE(4, dims) " UNION ALL" TALLY_RANGE(5, dims)
+	" AND territory IN (SELECT value FROM json_each(" list "))"	\
+	" AND bucket BETWEEN ?" #i "2 AND ?" #i "3 AND n > 0"
+/* Totals for the territories of ?91, breakdowns for those of ?92. */
+#define TALLY_BOTH(i)							\
+	TALLY_RANGE(i, "''", "?91") " UNION ALL"			\
+	TALLY_RANGE(i, "'commune', 'category', 'prescriber'", "?92")
+#define TALLY_FIVE(m)							\
+	m(1) " UNION ALL" m(2) " UNION ALL" m(3) " UNION ALL" m(4)	\
+	" UNION ALL" m(5)
+#define TALLY_TOTALS(i)	TALLY_RANGE(i, "''", "?91")
 
 /* Every tally of a period, with the names breakdowns show. */
 static struct stmt tally_sum = STMT("SELECT x.territory, x.dim,"
     " CASE x.dim WHEN 'prescriber' THEN p.tag ELSE x.key END,"
-    " x.measure, x.n, c.name, p.kind FROM ("
-    TALLY_RANGES_OF("'', 'commune', 'category', 'prescriber'") ") x"
+    " x.measure, x.n, c.name, p.kind FROM (" TALLY_FIVE(TALLY_BOTH) ") x"
     " LEFT JOIN commune c ON x.dim = 'commune' AND c.insee = x.key"
     " LEFT JOIN prescriber p ON x.dim = 'prescriber'"
     " AND p.id = CAST(x.key AS INTEGER)");
 
 /* The total of one measure (?93) over a period. */
 static struct stmt tally_total = STMT("SELECT coalesce(sum(n), 0) FROM ("
-    TALLY_RANGES_OF("''") ") WHERE measure = ?93");
+    TALLY_FIVE(TALLY_TOTALS) ") WHERE measure = ?93");
 
 static struct stmt tally_not_yet_all = STMT("SELECT b.tag AS beneficiary,"
     " f.territory, f.info FROM report_fact f"
@@ -543,12 +556,13 @@ static struct stmt tally_not_yet_one = STMT("SELECT b.tag AS beneficiary,"
     " LIMIT ?4");
 
 /*
- * A statement of TALLY_RANGES_OF prepared and bound for a period (days,
- * both included) in one territory or all (only NULL).
+ * A statement of TALLY_FIVE prepared and bound for a period (days, both
+ * included): totals of the territories in the JSON array totals,
+ * breakdowns of those in breakdowns ('' is the whole).
  */
 static sqlite3_stmt *
 tally_period(struct stmt *q, const char *from, const char *to,
-    const char *only)
+    const char *totals, const char *breakdowns)
 {
 	struct tally_range r[TALLY_RANGES];
 	sqlite3_stmt *s;
@@ -565,23 +579,26 @@ tally_period(struct stmt *q, const char *from, const char *to,
 		sqlite3_bind_text(s, 10 * (i + 1) + 3, i < n ? r[i].hi : "", -1,
 		    SQLITE_TRANSIENT);
 	}
-	sqlite3_bind_text(s, 91, only != NULL ? only : "", -1,
-	    SQLITE_TRANSIENT);
-	sqlite3_bind_text(s, 92, only != NULL ? only : "\x7f", -1,
-	    SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 91, totals, -1, SQLITE_TRANSIENT);
+	if (breakdowns != NULL)
+		sqlite3_bind_text(s, 92, breakdowns, -1, SQLITE_TRANSIENT);
 	return (s);
 }
 
-/* The total of one measure over a period, in one territory or all. */
+/*
+ * The total of one measure over a period, in the territories of a JSON
+ * array ('' is the whole).
+ */
 enum store_status
 store_tally_total(const char *measure, const char *from, const char *to,
-    const char *only, long long *n)
+    const char *territories, long long *n)
 {
 	sqlite3_stmt *s;
 	int rc;
 
 	*n = 0;
-	if ((s = tally_period(&tally_total, from, to, only)) == NULL)
+	if ((s = tally_period(&tally_total, from, to, territories, NULL)) ==
+	    NULL)
 		return (STORE_ERROR);
 	sqlite3_bind_text(s, 93, measure, -1, SQLITE_TRANSIENT);
 	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
@@ -590,20 +607,24 @@ store_tally_total(const char *measure, const char *from, const char *to,
 }
 
 /*
- * The sums of every measure over a period (from..to, days) in one
- * territory or all (only NULL): each row to cb with the territory, the
- * dimension, its key (a prescriber by its tag), the measure, the sum and
- * the names a breakdown shows.
+ * The sums of every measure over a period (from..to, days): the totals
+ * of the territories in the JSON array totals, the breakdowns of those in
+ * breakdowns ('' is the whole). Each row to cb with the territory, the
+ * dimension, its key (a prescriber by its tag), the measure, the sum (to
+ * be added up: a key may come in several rows) and the names a
+ * breakdown shows.
  */
 enum store_status
-store_tally_sum(const char *from, const char *to, const char *only,
-    void (*cb)(const struct tally_row *, void *), void *arg)
+store_tally_sum(const char *from, const char *to, const char *totals,
+    const char *breakdowns, void (*cb)(const struct tally_row *, void *),
+    void *arg)
 {
 	struct tally_row row;
 	sqlite3_stmt *s;
 	int rc;
 
-	if ((s = tally_period(&tally_sum, from, to, only)) == NULL)
+	if ((s = tally_period(&tally_sum, from, to, totals, breakdowns)) ==
+	    NULL)
 		return (STORE_ERROR);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		row.territory = (const char *)sqlite3_column_text(s, 0);
@@ -678,8 +699,9 @@ store_tally_check(json_t **facts, json_t **sums)
 	static struct stmt qs = STMT("SELECT grain, bucket, territory, dim,"
 	    " key, measure, sum(counted) AS counted, sum(kept) AS kept FROM"
 	    " (SELECT g.grain, substr(f.on_date, 1, g.grain) AS bucket,"
-	    " f.territory, d.dim, " TALLY_KEY("f") " AS key, f.measure,"
-	    " f.n AS counted, 0 AS kept FROM report_fact f, report_grain g,"
+	    " " TALLY_TERRITORY("f") " AS territory, d.dim, " TALLY_KEY("f")
+	    " AS key, f.measure, f.n AS counted, 0 AS kept"
+	    " FROM report_fact f, report_grain g, " TALLY_WHOLE ","
 	    " (SELECT '' AS dim, NULL AS m UNION ALL SELECT dim, measure"
 	    " FROM report_dim) d WHERE d.m IS NULL OR d.m = f.measure"
 	    " UNION ALL SELECT grain, bucket, territory, dim, key, measure, 0,"

@@ -119,13 +119,13 @@ store_unit_get(const struct resource *res, const char *tag, char *state,
 	    " location l ON l.id = u.location_id WHERE u.tag = ?1",
 	    res->letter == 'D' ? "u.data_erased_at IS NOT NULL AND"
 	    " u.user_data_since IS NULL" : "0", res->table);
-	s = store_prepare_dynamic(sql);
+	s = store_prepare_named(sql);
 	free(sql);
 	if (s == NULL)
 		return (STORE_ERROR);
 	sqlite3_bind_text(s, 1, tag, -1, SQLITE_STATIC);
 	if ((rc = sqlite3_step(s)) != SQLITE_ROW) {
-		store_finish(s, rc);
+		store_done(s, rc);
 		return (rc == SQLITE_DONE ? STORE_NOTFOUND : STORE_ERROR);
 	}
 	snprintf(state, slen, "%s", (const char *)sqlite3_column_text(s, 0));
@@ -133,7 +133,7 @@ store_unit_get(const struct resource *res, const char *tag, char *state,
 	    SQLITE_NULL ? "" : (const char *)sqlite3_column_text(s, 1));
 	if (erased != NULL)
 		*erased = sqlite3_column_int(s, 2);
-	return (store_finish(s, SQLITE_DONE));
+	return (store_done(s, SQLITE_DONE));
 }
 
 /* Change a unit's state from -> to, with its ledger row. */
@@ -148,14 +148,14 @@ store_unit_state(const struct resource *res, const struct actor *a,
 
 	xasprintf(&sql, "UPDATE %s SET state = ?1 WHERE tag = ?2 AND"
 	    " state = ?3", res->table);
-	s = store_prepare_dynamic(sql);
+	s = store_prepare_named(sql);
 	free(sql);
 	if (s == NULL)
 		return (STORE_ERROR);
 	sqlite3_bind_text(s, 1, to, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, tag, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, from, -1, SQLITE_STATIC);
-	if ((status = store_finish(s, sqlite3_step(s))) != STORE_OK)
+	if ((status = store_done(s, sqlite3_step(s))) != STORE_OK)
 		return (status);
 	return (store_ledger_add(a, tag, "state", from, to, reason, details));
 }
@@ -195,13 +195,13 @@ store_unit_move(const struct resource *res, const struct actor *a,
 
 	xasprintf(&sql, "UPDATE %s SET location_id = (SELECT id FROM location"
 	    " WHERE tag = ?1) WHERE tag = ?2", res->table);
-	s = store_prepare_dynamic(sql);
+	s = store_prepare_named(sql);
 	free(sql);
 	if (s == NULL)
 		return (STORE_ERROR);
 	sqlite3_bind_text(s, 1, to, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, tag, -1, SQLITE_STATIC);
-	if ((status = store_finish(s, sqlite3_step(s))) != STORE_OK)
+	if ((status = store_done(s, sqlite3_step(s))) != STORE_OK)
 		return (status);
 	return (store_ledger_add(a, tag, "move", from[0] != '\0' ? from : NULL,
 	    to, reason, NULL));

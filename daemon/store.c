@@ -18,8 +18,17 @@
 
 #include "kitstockd.h"
 
+#define STORE_STRING(x)	STORE_STRING_(x)
+#define STORE_STRING_(x)	#x
+
 static sqlite3 *store_db;
 static struct stmt *store_stmts;
+struct store_named {
+	char			*sql;
+	sqlite3_stmt		*s;
+	struct store_named	*next;
+};
+static struct store_named *store_named;	/* store_prepare_named's */
 static char *store_path;
 
 static int store_exec(const char *, char **);
@@ -197,6 +206,7 @@ store_script(const char *sql)
 {
 	int rc;
 
+	store_explain(store_db, sql);
 	if ((rc = sqlite3_exec(store_db, sql, NULL, NULL, NULL)) != SQLITE_OK)
 		return (store_done(NULL, sqlite3_extended_errcode(store_db)));
 	return (STORE_OK);
@@ -206,12 +216,20 @@ void
 store_close(void)
 {
 	struct stmt *st;
+	struct store_named *sn;
 
+	store_wal_stop();
 	for (st = store_stmts; st != NULL; st = st->next) {
 		sqlite3_finalize(st->s);
 		st->s = NULL;
 	}
 	store_stmts = NULL;
+	while ((sn = store_named) != NULL) {
+		store_named = sn->next;
+		sqlite3_finalize(sn->s);
+		free(sn->sql);
+		free(sn);
+	}
 	if (store_db != NULL) {
 		if (sqlite3_close(store_db) != SQLITE_OK)
 			log_warnx("database close: %s", sqlite3_errmsg(store_db));
@@ -219,6 +237,7 @@ store_close(void)
 	}
 	free(store_path);
 	store_path = NULL;
+	store_explain_close();
 }
 
 int
@@ -275,7 +294,36 @@ store_prepare(struct stmt *st)
 		}
 		st->next = store_stmts;
 		store_stmts = st;
+		store_explain(store_db, st->sql);
 	}
+	return (st->s);
+}
+
+/*
+ * A kept statement for SQL made from whitelisted names (a resource's
+ * table), found again by its text: preparing a scan's UPDATE, with the
+ * triggers on its table, costs more than running it. The texts are few
+ * (tables times queries), so a list will do. Reset it with store_done.
+ */
+sqlite3_stmt *
+store_prepare_named(const char *sql)
+{
+	struct store_named *st;
+
+	for (st = store_named; st != NULL; st = st->next)
+		if (strcmp(st->sql, sql) == 0)
+			return (st->s);
+	st = xcalloc(1, sizeof *st);
+	if (sqlite3_prepare_v3(store_db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+	    &st->s, NULL) != SQLITE_OK) {
+		log_warnx("prepare: %s: %s", sqlite3_errmsg(store_db), sql);
+		free(st);
+		return (NULL);
+	}
+	st->sql = xstrdup(sql);
+	st->next = store_named;
+	store_named = st;
+	store_explain(store_db, sql);
 	return (st->s);
 }
 
@@ -289,6 +337,7 @@ store_prepare_dynamic(const char *sql)
 		log_warnx("prepare: %s: %s", sqlite3_errmsg(store_db), sql);
 		return (NULL);
 	}
+	store_explain(store_db, sql);
 	return (s);
 }
 
@@ -453,10 +502,138 @@ store_checkpoint(void)
 {
 	int rc;
 
-	rc = sqlite3_wal_checkpoint_v2(store_db, NULL,
-	    SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+	rc = store_wal_checkpoint(SQLITE_CHECKPOINT_TRUNCATE);
 	if (rc != SQLITE_OK)
 		log_warnx("checkpoint: %s", sqlite3_errmsg(store_db));
+}
+
+/* The connection itself, for store-wal.c. */
+struct sqlite3 *
+store_connection(void)
+{
+	return (store_db);
+}
+
+/*
+ * Readers: a connection of its own, read-only, for a long read (an export
+ * sent in chunks while the loop serves other requests and commits
+ * writes). It holds one read transaction from store_reader_open to
+ * store_reader_close: WAL gives it the database as it was when it opened,
+ * whatever commits meanwhile. Its page cache is bounded (STORE_READER_KB),
+ * so is the memory of its sorts. A :memory: database (the unit tests) has
+ * no second connection: its reader reads on the one connection.
+ */
+#define STORE_READER_KB		2048
+struct store_reader {
+	sqlite3			*db;
+	int			 shared;	/* store_db itself */
+	struct store_named	*stmts;
+};
+
+struct store_reader *
+store_reader_open(void)
+{
+	struct store_reader *r;
+	char *uri;
+	int rc;
+
+	if (store_db == NULL)
+		return (NULL);
+	r = xcalloc(1, sizeof *r);
+	if (strcmp(store_path, ":memory:") == 0) {
+		r->db = store_db;
+		r->shared = 1;
+		return (r);
+	}
+	if (sqlite3_db_readonly(store_db, "main") == 1)
+		xasprintf(&uri, "file:%s?mode=ro&immutable=1", store_path);
+	else
+		xasprintf(&uri, "file:%s?mode=ro", store_path);
+	rc = sqlite3_open_v2(uri, &r->db, SQLITE_OPEN_READONLY |
+	    SQLITE_OPEN_URI, NULL);
+	free(uri);
+	if (rc != SQLITE_OK) {
+		log_warnx("reader: %s: %s", store_path, r->db != NULL ?
+		    sqlite3_errmsg(r->db) : sqlite3_errstr(rc));
+		goto fail;
+	}
+	sqlite3_extended_result_codes(r->db, 1);
+	sqlite3_busy_timeout(r->db, 0);
+	/* The snapshot is taken by the first read, here: now. */
+	if (sqlite3_exec(r->db, "PRAGMA cache_size = -"
+	    STORE_STRING(STORE_READER_KB) "; PRAGMA query_only = ON;"
+	    " BEGIN; SELECT count(*) FROM sqlite_schema", NULL, NULL,
+	    NULL) != SQLITE_OK) {
+		log_warnx("reader: %s: %s", store_path, sqlite3_errmsg(r->db));
+		goto fail;
+	}
+	return (r);
+fail:
+	sqlite3_close(r->db);
+	free(r);
+	return (NULL);
+}
+
+/* End the read transaction, finalise its statements, close it. */
+void
+store_reader_close(struct store_reader *r)
+{
+	struct store_named *sn;
+
+	if (r == NULL)
+		return;
+	while ((sn = r->stmts) != NULL) {
+		r->stmts = sn->next;
+		sqlite3_finalize(sn->s);
+		free(sn);
+	}
+	if (!r->shared) {
+		sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
+		if (sqlite3_close(r->db) != SQLITE_OK)
+			log_warnx("reader close: %s", sqlite3_errmsg(r->db));
+	}
+	free(r);
+}
+
+/* A kept statement's SQL prepared on a reader, kept until it closes. */
+sqlite3_stmt *
+store_reader_prepare(struct store_reader *r, struct stmt *q)
+{
+	struct store_named *sn;
+
+	sn = xcalloc(1, sizeof *sn);
+	if (sqlite3_prepare_v3(r->db, q->sql, -1, SQLITE_PREPARE_PERSISTENT,
+	    &sn->s, NULL) != SQLITE_OK) {
+		log_warnx("prepare: %s: %s", sqlite3_errmsg(r->db), q->sql);
+		free(sn);
+		return (NULL);
+	}
+	sn->next = r->stmts;
+	r->stmts = sn;
+	return (sn->s);
+}
+
+/*
+ * The next row of a reader's statement as an object (store_row_json), or
+ * *row NULL at its end.
+ */
+enum store_status
+store_reader_next(sqlite3_stmt *s, json_t **row)
+{
+	int rc;
+
+	*row = NULL;
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		*row = store_row_json(s);
+		return (STORE_OK);
+	}
+	if (rc != SQLITE_DONE)
+		log_warnx("reader: %s: %s",
+		    sqlite3_errmsg(sqlite3_db_handle(s)), sqlite3_sql(s));
+	sqlite3_reset(s);
+	if (rc == SQLITE_DONE)
+		return (STORE_OK);
+	return ((rc & 0xff) == SQLITE_BUSY ? STORE_BUSY : STORE_ERROR);
 }
 
 /* Now, as the store writes times: "YYYY-MM-DDTHH:MM:SSZ". */

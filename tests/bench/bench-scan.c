@@ -12,7 +12,10 @@
  *    1 scan per commit;
  * 3. latency at 1,000 scans/s offered at a steady rate by 64 stations.
  *
- * Clients are processes (fork), each with one keep-alive connection.
+ * Clients are processes (fork), each with one keep-alive connection,
+ * opened before the clock starts; all start together (a steady load's
+ * stations evenly spaced over the interval, not all at once) and the
+ * rate is what was served between the start and the end of the figure.
  */
 
 #include <sys/mman.h>
@@ -196,12 +199,22 @@ start_daemon(const char *kitstockd, char tags[][TAG_LEN + 1])
 	close(fd);
 }
 
+/* Sleep until a time on the clock of now(). */
+static void
+sleep_until(double t)
+{
+	double left = t - now();
+
+	if (left > 0)
+		usleep((useconds_t)(left * 1e6));
+}
+
 /*
  * A client: scans its own device back and forth as fast as answers come
- * (interval 0) or at a steady interval, for the given time.
+ * (interval 0) or at a steady interval from its first time, until the end.
  */
 static void
-client(const char *tag, double interval, double until,
+client(const char *tag, double interval, double first, double until,
     struct client_result *r)
 {
 	char path[64], out[4096];
@@ -213,14 +226,13 @@ client(const char *tag, double interval, double until,
 	if ((fd = connect_daemon()) == -1)
 		_exit(1);
 	snprintf(path, sizeof path, "/v1/devices/%s/state", tag);
-	next = now();
+	sleep_until(first);
+	next = first;
 	while ((t0 = now()) < until) {
 		if (interval > 0) {
-			if (t0 < next) {
-				usleep((useconds_t)((next - t0) * 1e6));
-				t0 = now();
-			}
+			sleep_until(next);
 			next += interval;
+			t0 = now();
 		}
 		if ((st = http(fd, "POST", path, to[r->n % 2], out,
 		    sizeof out)) != 200) {
@@ -266,13 +278,15 @@ run_clients(char tags[][TAG_LEN + 1], int n, double interval,
 		err(1, "mmap");
 	memset(r, 0, sizeof *r * n);
 	counters(&w0, &c0);
-	start = now();
+	/* Time to fork and connect them all before the clock starts. */
+	start = now() + 0.1 + n * 0.002;
 	until = start + seconds;
 	if (next_device + n > DEVICES)
 		errx(1, "not enough devices for %d more clients", n);
 	for (i = 0; i < n; i++)
 		if (fork() == 0)
-			client(tags[next_device + i], interval, until, &r[i]);
+			client(tags[next_device + i], interval,
+			    start + i * interval / n, until, &r[i]);
 	next_device += n;
 	for (i = 0; i < n; i++) {
 		int st;
@@ -289,7 +303,7 @@ run_clients(char tags[][TAG_LEN + 1], int n, double interval,
 		for (j = 0; j < r[i].n && j < MAX_LAT; j++)
 			all[k++] = r[i].lat[j];
 	qsort(all, k, sizeof *all, cmp_double);
-	*rate = total / (now() - start);
+	*rate = total / seconds;
 	*p50 = all[k / 2];
 	*p99 = all[(k * 99) / 100];
 	*max = all[k - 1];
@@ -313,6 +327,8 @@ inproc(int batch)
 	snprintf(path, sizeof path, "%s/inproc-%d.db", dir, batch);
 	if (store_open(path, &cause) != 0 || profile_load(NULL, &cause) != 0)
 		errx(1, "store: %s", cause);
+	/* The daemon's settings: checkpoints off the writer (store-wal.c). */
+	store_wal_start();
 	store_begin();
 	vals = json_pack("{ss}", "name", "bench");
 	store_item_add(&res_supplier, &a, vals, tag);
@@ -379,8 +395,9 @@ main(int argc, char **argv)
 	const char *kitstockd = getenv("KITSTOCKD");
 	static const int batches[] = { 1, 8, 32, 128 };
 	static const int clients[] = { 1, 8, 32, 128 };
+	const char *only = getenv("BENCH_ONLY");
 	double rate[4], p50[4], p99[4], max[4], per[4], one, same;
-	int i, b;
+	int i, b, all = only == NULL || *only == '\0';
 
 	if (getenv("BENCH_SECONDS") != NULL)
 		seconds = atof(getenv("BENCH_SECONDS"));
@@ -396,6 +413,11 @@ main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	printf("# kitstock bench, %.0f s per figure, %ld cores\n", seconds,
 	    sysconf(_SC_NPROCESSORS_ONLN));
+	/* BENCH_ONLY=steady: the latency figure alone (while tuning). */
+	if (!all && strcmp(only, "steady") == 0) {
+		start_daemon(kitstockd, tags);
+		goto steady;
+	}
 	for (b = 0; b < 4; b++)
 		printf("limit: in-process, %3d scans per commit: %8.0f "
 		    "scans/s\n", batches[b], limit_at(batches[b]));
@@ -414,6 +436,7 @@ main(int argc, char **argv)
 		    clients[i], rate[i], p50[i], p99[i], max[i], per[i],
 		    rate[i] / same, rate[i] / one);
 	}
+steady:
 	run_clients(tags, 64, 64 / 1000.0, &rate[0], &p50[0], &p99[0],
 	    &max[0], &per[0]);
 	printf("\nsteady: 1000 scans/s offered by 64 stations: %.0f served, "

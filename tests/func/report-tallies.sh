@@ -42,6 +42,7 @@ counted() {
 	esac
 }
 
+d='.scopes[] | select(.code == "departement")'
 check_ok "after 64 people made through the API, the tallies match the tables"
 for p in "2022-05-15 2022-05-15" "2023-12-31 2024-03-05" "2024-02-01 2024-09-04" \
     "2024-03-06 2024-12-31" "2024-01-01 2024-12-31" "2024-03-05 2024-03-05" \
@@ -53,6 +54,20 @@ for p in "2022-05-15 2022-05-15" "2023-12-31 2024-03-05" "2024-02-01 2024-09-04"
 	is "$(indicator equipped "$a" "$b" T7)" "$(counted equipped "$a" "$b" T7)" "equipped from $a to $b in T7"
 done
 is "$(indicator diagnosed 2024-02-01 2024-02-01)" "${EXP[departement late]}" "the late diagnostics are all on 2024-02-01"
+
+# Breakdowns: every territory's by default for a département, or the
+# whole's only; a value neither is refused and changes nothing.
+api GET /v1/indicators
+all=$body
+is "$(jget .breakdowns)" all "a département's four territories come with their breakdowns"
+api GET '/v1/indicators?breakdowns=whole'
+is "$(jget '[.breakdowns, (.scopes[] | select(.code == "T6") | .communes | length)] | join(" ")')" "whole 0" "breakdowns=whole: none for T6"
+is "$(jget "$d | .communes | tojson")" "$(jget "$d | .communes | tojson" "$all")" "the département's the same either way"
+s=$(dbsum)
+api GET '/v1/indicators?breakdowns=tout'
+is "$status $(jget .error.field)" "400 breakdowns" "breakdowns=tout is refused"
+like "$(jget .error.message)" 'breakdowns "tout" is not one of all' "saying what it may be"
+is "$(dbsum)" "$s" "and changes nothing"
 
 # A cancelled hand-over: one person fewer equipped, one device fewer.
 api GET /v1/indicators; before=$body

@@ -6,8 +6,9 @@
 #   zbarimg: the codes are the tags, in the right cells, on every page;
 #   the text layer (pdftotext) holds the tags and their fields;
 # - PNG decoded directly, at 300 and 203 dpi;
-# - ZPL rendered offline by zpl-renderer-js (zebrash) at 8 and 12 dots/mm,
-#   one image per label, each decoded back to its tag;
+# - ZPL (a compressed ^GFA bitmap) rendered offline by zpl-renderer-js
+#   (zebrash) at 8, 12 and 24 dots/mm, one image per label, each decoded
+#   back to its tag;
 # - a template whose QR box is too small for the printer is refused.
 #
 # Environment: LABEL_RENDER (the helper), NODE_PATH (zpl-renderer-js),
@@ -119,8 +120,8 @@ label_zpl() {
 	local tpl=$1 recs=$2 w h dpi dpmm got i
 	w=$(sed -n 's/^size *\([0-9.]*\) .*/\1/p' "$SRCDIR/labels/$tpl.tpl")
 	h=$(sed -n 's/^size *[0-9.]* *\([0-9.]*\).*/\1/p' "$SRCDIR/labels/$tpl.tpl")
-	for dpi in 203 300; do
-		dpmm=$([ $dpi = 203 ] && echo 8 || echo 12)
+	for dpi in 203 300 600; do
+		dpmm=$((dpi == 203 ? 8 : dpi == 300 ? 12 : 24))
 		rm -f "$T"/zpl-*.png
 		"$LABEL_RENDER" -d $dpi "$SRCDIR/labels/$tpl.tpl" zpl "$recs" "$T/$tpl.zpl"
 		node $NODE_FLAGS "$SRCDIR/tests/labels/zplrender.cjs" "$T/$tpl.zpl" \

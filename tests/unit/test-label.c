@@ -4,13 +4,17 @@
  * its line and what is wrong; labels render to PDF, PNG and ZPL, the PDF
  * byte for byte the same twice; and a label that would not scan back (a
  * QR box too small for the printer's resolution, text printed over the
- * code) is refused instead of rendered.
+ * code) is refused instead of rendered, also when labels of the same
+ * geometry scanned back before it (only the first of a geometry is
+ * decoded whole; the others are compared pixel by pixel with their code).
  */
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <zbar.h>
 
 #include "kitstockd.h"
 #include "tap.h"
@@ -25,6 +29,12 @@ static char *slurp(const char *, size_t *);
 static int render(const char *, const char *, enum label_format, int,
     char **, size_t *, char **);
 static void bad(const char *, const char *, const char *);
+static json_t *batch(int, int, const char *);
+static int render_all(const char *, json_t *, enum label_format, int,
+    char **);
+static void check_part(void);
+static char *zpl_scan(const char *, int *);
+static void zpl_part(void);
 static void store_part(void);
 
 /* A whole file, NUL-terminated, or NULL. */
@@ -84,6 +94,254 @@ bad(const char *text, const char *want, const char *name)
 }
 
 #define HEAD "title T\nsize 62 29\nfor D\n"
+
+/* n device records D-0000001.. ; record odd (1-based) gets model. */
+static json_t *
+batch(int n, int odd, const char *model)
+{
+	char tag[TAG_LEN + 1];
+	json_t *recs = json_array(), *rec;
+	int i;
+
+	for (i = 1; i <= n; i++) {
+		tag_make(tag, 'D', (unsigned long)i);
+		rec = json_pack("{ss ss ss}", "tag", tag, "kind", "laptop",
+		    "brand", "Lenovo");
+		if (i == odd)
+			json_object_set_new(rec, "model", json_string(model));
+		json_array_append_new(recs, rec);
+	}
+	return (recs);
+}
+
+/* Render records with one template given as text: 0, or -1 and *cause. */
+static int
+render_all(const char *text, json_t *recs, enum label_format fmt, int dpi,
+    char **cause)
+{
+	const struct label_tpl **tpls;
+	struct label_tpl *t;
+	char *out;
+	size_t len, i;
+	int rc;
+
+	*cause = NULL;
+	if ((t = label_tpl_parse("t", text, cause)) == NULL)
+		return (-2);
+	tpls = xcalloc(json_array_size(recs), sizeof *tpls);
+	for (i = 0; i < json_array_size(recs); i++)
+		tpls[i] = t;
+	rc = label_render(tpls, recs, fmt, dpi, &out, &len, cause);
+	if (rc == 0)
+		free(out);
+	else if (out != NULL)
+		rc = -3;	/* bytes given out with a refusal */
+	free(tpls);
+	label_tpl_free(t);
+	return (rc);
+}
+
+/*
+ * The check that each label scans back: zbar decodes the first label of a
+ * geometry (QR box, resolution, symbol size) whole; each later one is
+ * compared pixel by pixel with its own code's matrix, and decoded whole
+ * again if anything differs. A label corrupted after good ones of its
+ * geometry is still refused.
+ */
+/*
+ * Read one ^XA..^XZ label back as a printer does: ^PW and ^LL, then the
+ * ^GFA bitmap in ZPL's ASCII compression (hex digits, G-Y and g-z repeat
+ * counts, "," and "!" filling the row with 0 or 1 dots, ":" repeating
+ * the row above). *bad counts the malformed rows; the QR code zbar reads
+ * in the bitmap is returned (allocated), or NULL.
+ */
+static char *
+zpl_scan(const char *zpl, int *bad)
+{
+	zbar_image_scanner_t *sc;
+	zbar_image_t *zi;
+	const zbar_symbol_t *sym;
+	unsigned char *img, *row;
+	const char *p;
+	char *found = NULL;
+	int w, h, total, bpr, y = 0, nib = 0, count = 0, v, i, x;
+
+	*bad = 0;
+	if (sscanf(zpl, "^XA\n^PW%d\n^LL%d\n", &w, &h) != 2 ||
+	    (p = strstr(zpl, "^GFA,")) == NULL ||
+	    sscanf(p, "^GFA,%d,%*d,%d,", &total, &bpr) != 2 ||
+	    bpr != (w + 7) / 8 || total != bpr * h) {
+		*bad = 1;
+		return (NULL);
+	}
+	for (i = 0; i < 4; i++)
+		p = strchr(p, ',') + 1;
+	row = calloc(bpr * 2, 1);
+	img = calloc((size_t)w * h, 1);
+	for (; *p != '^' && *p != '\0' && y < h; p++) {
+		if (*p >= 'G' && *p <= 'Y') {
+			count += *p - 'G' + 1;
+			continue;
+		}
+		if (*p >= 'g' && *p <= 'z') {
+			count += (*p - 'g' + 1) * 20;
+			continue;
+		}
+		if (*p == ':' && nib == 0 && y > 0)
+			nib = bpr * 2;		/* the row above, kept */
+		else if ((*p == ',' || *p == '!') && count == 0)
+			for (; nib < bpr * 2; nib++)
+				row[nib] = *p == ',' ? 0 : 15;
+		else if ((*p >= '0' && *p <= '9') || (*p >= 'A' && *p <= 'F')) {
+			v = *p <= '9' ? *p - '0' : *p - 'A' + 10;
+			for (i = 0; i < (count == 0 ? 1 : count); i++)
+				if (nib < bpr * 2)
+					row[nib++] = v;
+				else
+					(*bad)++;	/* runs past the row */
+			count = 0;
+		} else
+			(*bad)++;
+		if (nib == bpr * 2) {
+			for (x = 0; x < w; x++)
+				img[(size_t)y * w + x] = (row[x / 4] >>
+				    (3 - x % 4)) & 1 ? 0 : 255;
+			y++;
+			nib = 0;
+		}
+	}
+	if (y != h || nib != 0 || strncmp(p, "^FS", 3) != 0)
+		(*bad)++;
+	free(row);
+	sc = zbar_image_scanner_create();
+	zbar_image_scanner_set_config(sc, 0, ZBAR_CFG_ENABLE, 0);
+	zbar_image_scanner_set_config(sc, ZBAR_QRCODE, ZBAR_CFG_ENABLE, 1);
+	zi = zbar_image_create();
+	zbar_image_set_format(zi, zbar_fourcc('Y', '8', '0', '0'));
+	zbar_image_set_size(zi, w, h);
+	zbar_image_set_data(zi, img, (unsigned long)w * h, NULL);
+	if (zbar_scan_image(sc, zi) > 0 &&
+	    (sym = zbar_image_first_symbol(zi)) != NULL)
+		found = xstrdup(zbar_symbol_get_data(sym));
+	zbar_image_destroy(zi);
+	zbar_image_scanner_destroy(sc);
+	free(img);
+	return (found);
+}
+
+/*
+ * ZPL's bitmap is compressed: read back, it is the whole label, and its
+ * code scans, at each resolution; with long runs of black dots.
+ */
+static void
+zpl_part(void)
+{
+	/* A black band under the tag. */
+	const char *tpl = HEAD "qr 1.5 3 23\ntext 26 3 34 11 bold {tag}\n"
+	    "text 26 12 36 40 bold {model}\n";
+	const char *dev = "{\"tag\":\"D-0000001-Z\",\"model\":"
+	    "\"\xe2\x96\x88\xe2\x96\x88\xe2\x96\x88\xe2\x96\x88"
+	    "\xe2\x96\x88\xe2\x96\x88\"}";
+	const int dpis[] = { 203, 300, 600 };
+	char *a, *cause, *got, *data;
+	size_t alen;
+	int i, k, rc, bad;
+
+	for (i = 0; i < 3; i++) {
+		cause = NULL;
+		rc = render(tpl, dev, LABEL_ZPL, dpis[i], &a, &alen, &cause);
+		ok(rc == 0, "ZPL at %d dpi with a black band renders%s%s",
+		    dpis[i], cause != NULL ? ": " : "", cause != NULL ? cause :
+		    "");
+		free(cause);
+		if (rc != 0)
+			continue;
+		got = zpl_scan(a, &bad);
+		ok(bad == 0, "ZPL at %d dpi: its compressed bitmap reads back "
+		    "row by row, whole (%d faults)", dpis[i], bad);
+		is_str(got, "D-0000001-Z", "ZPL at %d dpi: the bitmap read "
+		    "back scans to the tag", dpis[i]);
+		for (data = strstr(a, "^GFA,"), k = 0; k < 4; k++)
+			data = strchr(data, ',') + 1;
+		ok(strchr(data, ',') != NULL && strchr(data, ':') != NULL &&
+		    strpbrk(data, "ghijklmnopqrstuvwxyz") != NULL, "ZPL at %d "
+		    "dpi: rows ending white (\",\"), repeated rows (\":\") "
+		    "and runs of 20 or more (g to z) are compressed", dpis[i]);
+		if (i == 0)
+			ok(alen < 8000, "ZPL at 203 dpi: %zu bytes, not the "
+			    "28,800 of the plain bitmap", alen);
+		free(got);
+		free(a);
+	}
+}
+
+static void
+check_part(void)
+{
+	/* A geometry no other test uses; {model?} prints over the code. */
+	const char *tpl = HEAD "qr 1.7 3 23\ntext 26 3 34 11 bold {tag}\n"
+	    "text 26 9 34 7 normal {brand}\n"
+	    "text 1.7 9 23 30 bold {model?}\n";
+	/* The same, with a line that puts a dot in the code's quiet zone. */
+	const char *dot = HEAD "qr 1.7 3 23\ntext 26 3 34 11 bold {tag}\n"
+	    "text 2.2 2.6 5 6 normal {model?}\n";
+	char tag[TAG_LEN + 1], *cause;
+	unsigned long n0;
+	json_t *recs;
+	int rc, fmt;
+	const enum label_format fmts[] = { LABEL_PDF, LABEL_ZPL };
+	const char *fname[] = { "PDF", "ZPL" };
+
+	for (fmt = 0; fmt < 2; fmt++) {
+		recs = batch(20, 0, NULL);
+		n0 = label_decodes();
+		rc = render_all(tpl, recs, fmts[fmt], 300, &cause);
+		ok(rc == 0, "%s: 20 good labels render", fname[fmt]);
+		ok(label_decodes() - n0 == 1, "%s: one of them (the "
+		    "geometry's first) was decoded whole with zbar",
+		    fname[fmt]);
+		free(cause);
+		n0 = label_decodes();
+		rc = render_all(tpl, recs, fmts[fmt], 300, &cause);
+		ok(rc == 0 && label_decodes() == n0, "%s: again, none: the "
+		    "geometry is known, each label matches its code",
+		    fname[fmt]);
+		free(cause);
+		json_decref(recs);
+
+		/* The 7th label has a black band over its code: refused. */
+		recs = batch(20, 7, "\xe2\x96\x88\xe2\x96\x88\xe2\x96\x88"
+		    "\xe2\x96\x88");
+		tag_make(tag, 'D', 7);
+		n0 = label_decodes();
+		rc = render_all(tpl, recs, fmts[fmt], 300, &cause);
+		ok(rc == -1 && cause != NULL && strstr(cause, tag) != NULL &&
+		    strstr(cause, "does not scan back") != NULL, "%s: the 7th "
+		    "label, covered by text after 6 good ones, is refused, "
+		    "naming %s, nothing given out", fname[fmt], tag);
+		if (cause != NULL && strstr(cause, tag) == NULL)
+			printf("#   got \"%s\"\n", cause);
+		ok(label_decodes() - n0 == 1, "%s: it was decoded "
+		    "whole (its pixels are not its code)", fname[fmt]);
+		free(cause);
+		json_decref(recs);
+
+		/*
+		 * A dot in the quiet zone of the 3rd: the pixels differ, so
+		 * it is decoded whole; it still scans, so it is given out.
+		 */
+		recs = batch(5, 3, ".");
+		rc = render_all(dot, recs, fmts[fmt], 300, &cause);
+		free(cause);
+		n0 = label_decodes();
+		rc = render_all(dot, recs, fmts[fmt], 300, &cause);
+		ok(rc == 0 && label_decodes() - n0 == 1, "%s: a dot in one "
+		    "label's quiet zone is seen: that label alone is decoded "
+		    "whole (and scans)", fname[fmt]);
+		free(cause);
+		json_decref(recs);
+	}
+}
 
 /*
  * Pre-printed tags in the store: reserved numbers are skipped by the next
@@ -272,6 +530,8 @@ main(void)
 	    "\n", dev, LABEL_PNG, 300, &a, &alen, &cause);
 	ok(rc == 0, "a line with a missing field is left out");
 	free(a);
+	check_part();
+	zpl_part();
 	label_fonts_free();
 	store_part();
 	return (tap_done());
