@@ -462,8 +462,7 @@ report_connections_all(json_t **out)
 	enum store_status status;
 	size_t i;
 
-	status = store_report_rows("connections", REPORT_FIRST, REPORT_LAST,
-	    report_months(), out);
+	status = store_report_connections_all(report_months(), out);
 	json_array_foreach(*out, i, c)
 		api_topup_cover(c);
 	return (status);

@@ -917,10 +917,7 @@ void	 api_label_calibration(struct req *);
 /* store-report.c: rows of indicators, exports and alerts */
 const char *store_report_sql(const char *);
 const char *store_report_list_sql(const char *);
-enum store_status store_report_each(const char *, const char *, const char *,
-	    long long, void (*)(json_t *, void *), void *);
-enum store_status store_report_rows(const char *, const char *, const char *,
-	    long long, json_t **);
+enum store_status store_report_connections_all(long long, json_t **);
 enum store_status store_report_territories(json_t **);
 enum store_status store_report_people(struct store_reader *, const char *,
 	    struct sqlite3_stmt **);

@@ -44,23 +44,12 @@ static struct stmt report_connections = STMT("SELECT " REPORT_WHO ","
     " WHERE h.cancelled_at IS NULL AND" REPORT_RANGE("h.at")
     " ORDER BY b.id, t.id");
 
-static const struct {
-	const char	*name;
-	struct stmt	*q;
-} report_queries[] = {
-	{ "connections", &report_connections },
-};
-
 /* The SQL of a named report query (for EXPLAIN in the tests), or NULL. */
 const char *
 store_report_sql(const char *name)
 {
-	size_t i;
-
-	for (i = 0; i < sizeof report_queries / sizeof report_queries[0]; i++)
-		if (strcmp(report_queries[i].name, name) == 0)
-			return (report_queries[i].q->sql);
-	return (NULL);
+	return (strcmp(name, "connections") == 0 ? report_connections.sql :
+	    NULL);
 }
 
 /* Read every row of a statement into an array. */
@@ -76,51 +65,21 @@ store_report_all(sqlite3_stmt *s, json_t **out)
 }
 
 /*
- * Each row of one named query over a period (from and to are days, both
- * included; months is the connection asked for), given to cb one at a
- * time: a report holds its counts, never the rows.
+ * Every connection handed over, with its paid periods, for the months
+ * asked (alerts): ordered by person.
  */
 enum store_status
-store_report_each(const char *name, const char *from, const char *to,
-    long long months, void (*cb)(json_t *, void *), void *arg)
+store_report_connections_all(long long months, json_t **out)
 {
-	sqlite3_stmt *s = NULL;
-	json_t *row;
-	size_t i;
-	int rc;
+	sqlite3_stmt *s;
 
-	for (i = 0; i < sizeof report_queries / sizeof report_queries[0]; i++)
-		if (strcmp(report_queries[i].name, name) == 0)
-			s = store_prepare(report_queries[i].q);
-	if (s == NULL)
+	*out = NULL;
+	if ((s = store_prepare(&report_connections)) == NULL)
 		return (STORE_ERROR);
-	sqlite3_bind_text(s, 1, from, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, to, -1, SQLITE_STATIC);
-	if (sqlite3_bind_parameter_count(s) >= 3)
-		sqlite3_bind_int64(s, 3, months);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		row = store_row_json(s);
-		cb(row, arg);
-		json_decref(row);
-	}
-	return (store_done(s, rc));
-}
-
-/* Keep a row (the callback of store_report_rows). */
-static void
-store_report_keep(json_t *row, void *arg)
-{
-	json_array_append((json_t *)arg, row);
-}
-
-/* The rows of one named query over a period, as an array. */
-enum store_status
-store_report_rows(const char *name, const char *from, const char *to,
-    long long months, json_t **out)
-{
-	*out = json_array();
-	return (store_report_each(name, from, to, months, store_report_keep,
-	    *out));
+	sqlite3_bind_text(s, 1, "0001-01-01", -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, "9999-12-30", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, months);
+	return (store_report_all(s, out));
 }
 
 /* Territories with their budget in cents and their targets. */

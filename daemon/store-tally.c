@@ -547,12 +547,12 @@ static struct stmt tally_not_yet_all = STMT("SELECT b.tag AS beneficiary,"
     " f.territory, f.info FROM report_fact f"
     " JOIN beneficiary b ON b.id = f.beneficiary_id"
     " WHERE f.measure = 'not_yet' AND f.on_date BETWEEN ?1 AND ?2"
-    " ORDER BY f.on_date, b.tag LIMIT ?4");
+    " ORDER BY f.on_date, f.beneficiary_id LIMIT ?4");
 static struct stmt tally_not_yet_one = STMT("SELECT b.tag AS beneficiary,"
     " f.territory, f.info FROM report_fact f"
     " JOIN beneficiary b ON b.id = f.beneficiary_id"
     " WHERE f.measure = 'not_yet' AND f.territory = ?3"
-    " AND f.on_date BETWEEN ?1 AND ?2 ORDER BY f.on_date, b.tag"
+    " AND f.on_date BETWEEN ?1 AND ?2 ORDER BY f.on_date, f.beneficiary_id"
     " LIMIT ?4");
 
 /*
