@@ -33,6 +33,8 @@
 #define USB_RESCAN_S	3	/* without hotplug */
 #define USB_CTRL_MS	500	/* control transfers: descriptors */
 #define USB_BUF		64
+#define USB_RETRY_MS	100	/* a scanner not ready: tried again after */
+#define USB_RETRY_MAX_MS 10000	/* doubling up to this, while plugged */
 
 enum usb_state {
 	USB_UNBOUND,	/* seen, not ours */
@@ -82,6 +84,9 @@ struct usb_dev {
 	unsigned char		 buf[USB_BUF];
 	struct hid_decoder	 dec;
 	struct event		*flush;
+	struct event		*retry;		/* open it again, later */
+	int			 retry_ms;	/* 0: no failure to retry */
+	int			 retry_due;
 	long long		 codes, refused, blanked;
 	char			*last;		/* last sentence or code */
 	int			 mark;		/* still present (rescan) */
@@ -121,6 +126,8 @@ static void usb_release(struct usb_dev *);
 static void usb_fail(struct usb_dev *, const char *, ...)
     __attribute__((__format__(printf, 2, 3)));
 static int usb_submit(struct usb_dev *);
+static void usb_retry(struct usb_dev *);
+static void usb_broken(struct usb_dev *);
 static void LIBUSB_CALL usb_xfer_cb(struct libusb_transfer *);
 
 /* Transfers that could not be cancelled, freed once libusb is gone. */
@@ -315,6 +322,8 @@ usb_left(struct usb_dev *ud)
 		usb_publish(ud, "unplugged", NULL);
 	}
 	ud->state = USB_GONE;
+	if (ud->retry != NULL)
+		evtimer_del(ud->retry);
 	usb_close(ud);
 }
 
@@ -325,6 +334,8 @@ usb_free(struct usb_dev *ud)
 	usb_release(ud);
 	if (ud->flush != NULL)
 		event_free(ud->flush);
+	if (ud->retry != NULL)
+		event_free(ud->retry);
 	libusb_unref_device(ud->dev);
 	free(ud->serial);
 	free(ud->product);
@@ -350,6 +361,48 @@ usb_fail(struct usb_dev *ud, const char *fmt, ...)
 	free(ud->error);
 	ud->error = msg;
 	ud->state = USB_FAILED;
+}
+
+/*
+ * A bound scanner that could not be opened or read is tried again, a
+ * little later each time, for as long as it stays plugged in: right
+ * after a hotplug the device node may not be ready yet (udev has not set
+ * its permissions; a hub still settling), and a udev rule installed
+ * later is picked up without unplugging it. The error is logged once.
+ */
+static void
+usb_retry_cb(int fd, short events, void *arg)
+{
+	struct usb_dev *ud = arg;
+
+	ud->retry_due = 1;
+	event_active(usb_refresh_ev, EV_TIMEOUT, 0);
+}
+
+static void
+usb_retry(struct usb_dev *ud)
+{
+	struct timeval tv;
+
+	if (ud->retry == NULL && (ud->retry = evtimer_new(usb_base,
+	    usb_retry_cb, ud)) == NULL)
+		fatalx("evtimer_new");
+	if (ud->retry_ms == 0)
+		ud->retry_ms = USB_RETRY_MS;
+	else if ((ud->retry_ms *= 2) > USB_RETRY_MAX_MS)
+		ud->retry_ms = USB_RETRY_MAX_MS;
+	tv.tv_sec = ud->retry_ms / 1000;
+	tv.tv_usec = (ud->retry_ms % 1000) * 1000;
+	evtimer_add(ud->retry, &tv);
+}
+
+/* Reading failed (usb_fail said why): close it, open it again later. */
+static void
+usb_broken(struct usb_dev *ud)
+{
+	usb_close(ud);
+	ud->state = USB_FAILED;
+	usb_retry(ud);
 }
 
 /*
@@ -446,6 +499,9 @@ usb_match(struct usb_dev *ud)
 		free(ud->error);
 		ud->error = NULL;
 		ud->state = USB_UNBOUND;
+		ud->retry_ms = ud->retry_due = 0;
+		if (ud->retry != NULL)
+			evtimer_del(ud->retry);
 		return;
 	}
 	name = json_string_value(json_object_get(b, "name"));
@@ -455,6 +511,7 @@ usb_match(struct usb_dev *ud)
 	changed = ud->binding == NULL || strcmp(ud->binding, name) != 0 ||
 	    strcmp(ud->station, station) != 0;
 	if (changed) {
+		ud->retry_ms = 0;
 		free(ud->binding);
 		free(ud->station);
 		ud->binding = xstrdup(name);
@@ -464,9 +521,14 @@ usb_match(struct usb_dev *ud)
 	ud->dec.blank_ms = (unsigned)json_integer_value(json_object_get(b,
 	    "blank_ms"));
 	json_decref(b);
-	/* A scanner that failed is tried again when its binding changes. */
-	if (ud->h == NULL && (ud->state != USB_FAILED || changed) &&
-	    usb_open(ud) == 0) {
+	/* A scanner that failed is tried again when its binding changes,
+	 * or when it is due (usb_retry). */
+	if (ud->h != NULL || (ud->state == USB_FAILED && !changed &&
+	    !ud->retry_due))
+		return;
+	ud->retry_due = 0;
+	if (usb_open(ud) == 0) {
+		ud->retry_ms = 0;
 		log_info("scanner %s at %s reads for station %s (layout %s)",
 		    ud->source, ud->port, ud->station, hid_layout_name(l));
 		if (store_begin() == STORE_OK) {
@@ -495,6 +557,7 @@ usb_open(struct usb_dev *ud)
 		ud->h = NULL;
 		usb_fail(ud, "cannot open it: %s (is the udev rule for "
 		    "scanners installed?)", libusb_error_name(r));
+		usb_retry(ud);
 		return (-1);
 	}
 	r = libusb_kernel_driver_active(ud->h, ud->iface);
@@ -513,6 +576,7 @@ usb_open(struct usb_dev *ud)
 		    libusb_error_name(r));
 		libusb_close(ud->h);
 		ud->h = NULL;
+		usb_retry(ud);
 		return (-1);
 	}
 	ud->claimed = 1;
@@ -536,8 +600,7 @@ usb_open(struct usb_dev *ud)
 		}
 	}
 	if (usb_submit(ud) != 0) {
-		usb_close(ud);
-		ud->state = USB_FAILED;
+		usb_broken(ud);
 		return (-1);
 	}
 	free(ud->error);
@@ -624,11 +687,11 @@ usb_xfer_cb(struct libusb_transfer *xfer)
 		    usb_now(), usb_event, ud);
 		usb_flush_arm(ud);
 		if (ud->xfer == xfer && ud->h != NULL && usb_submit(ud) != 0)
-			event_active(usb_refresh_ev, EV_TIMEOUT, 0);
+			usb_broken(ud);
 		break;
 	case LIBUSB_TRANSFER_TIMED_OUT:
 		if (usb_submit(ud) != 0)
-			event_active(usb_refresh_ev, EV_TIMEOUT, 0);
+			usb_broken(ud);
 		break;
 	case LIBUSB_TRANSFER_CANCELLED:
 		break;
@@ -638,8 +701,10 @@ usb_xfer_cb(struct libusb_transfer *xfer)
 		log_debug("scanner %s: transfer %d", ud->source, xfer->status);
 		if (xfer->status == LIBUSB_TRANSFER_NO_DEVICE)
 			usb_left(ud);
-		else
+		else {
 			usb_fail(ud, "read error (%d)", xfer->status);
+			usb_broken(ud);
+		}
 		event_active(usb_refresh_ev, EV_TIMEOUT, 0);
 		break;
 	}

@@ -2,7 +2,8 @@
 # Hotplug without a restart: a scanner plugged in while kitstockd runs is
 # seen (not read: it is not bound), bound through the API and read at
 # once; unplugged in the middle of a scan it loses nothing already
-# recorded and the lost read is logged; plugged in again, it reads again.
+# recorded and the lost read is logged; plugged in again but not ready
+# at first (its first reads fail), it is tried again until it reads.
 . "$(dirname "$0")/lib"
 . "$(dirname "$0")/lib-usb"
 
@@ -14,7 +15,7 @@ api POST /v1/devices "{\"kind\":\"laptop\",\"serial\":\"S1\",\"lot\":\"$R\",\"lo
 api POST /v1/devices "{\"kind\":\"laptop\",\"serial\":\"S2\",\"lot\":\"$R\",\"location\":\"$L\"}"; D2=$(jget .tag)
 stop_daemon
 
-usb_start "wait 300;plug;waiturb 120000;scan $L;scan $D1;waitidle 10000;partial D-00;waitidle 10000;wait 200;unplug;wait 1500;plug;waiturb 120000;scan $D2;waitidle 10000" \
+usb_start "wait 300;plug;waiturb 120000;scan $L;scan $D1;waitidle 10000;partial D-00;waitidle 10000;wait 200;unplug;wait 1500;failurb 3;plug;waiturb 120000;scan $D2;waitidle 10000" \
     -d "$USB_DEV" -H /devices/pci0000:00/0000:00:14.0/usb1/1-1
 # Plugged in, not bound: seen, not read.
 for _ in $(seq 1 600); do
@@ -42,6 +43,9 @@ is "$(sql "SELECT count(*) FROM scan WHERE code LIKE 'D-00%' AND length(code) < 
 like "$(cat "$T/daemon.log")" 'unplugged in the middle of a scan: the unfinished read "D-00" is lost' "the lost read is logged"
 is "$(sql "SELECT count(*) FROM scan WHERE code IN ('$L', '$D1')")" 2 "nothing recorded before the unplug was lost"
 usb_state 0c2e:0b61/TEST0001 reading || fail "reading again after the re-plug" "$got"
+is "$(grep -c 'TEST0001: cannot read it: LIBUSB_ERROR_IO' "$T/daemon.log")" 1 \
+    "not ready after the re-plug: tried again until it reads, the error logged once"
+is "$(grep -c 'interrupt URB refused' "$T/daemon.log")" 3 "the three refused reads were tried"
 is "$(sql "SELECT last_seen IS NOT NULL FROM scanner")" 1 "last seen is recorded"
 # Unbound while it runs: released at once.
 ks scanner unbind 0c2e:0b61/TEST0001

@@ -42,6 +42,8 @@
  *   waitidle MS      wait until all queued reports were delivered (max MS)
  *   waiturb MS       wait until an interrupt URB is pending (max MS)
  *   partial TEXT     type TEXT without Enter (an unterminated scan)
+ *   failurb N        the next N interrupt URBs submitted fail with EIO (a
+ *                    scanner not ready yet, right after it is plugged in)
  *
  * Build: gcc -Wall -O2 -o scanner-sim scanner-sim.c \
  *            $(pkg-config --cflags --libs umockdev-1.0 gio-2.0)
@@ -81,6 +83,7 @@ static gboolean present = TRUE;           /* device plugged in */
 static gboolean driver_bound = FALSE;     /* simulated usbhid binding of interface 0 */
 static gboolean claimed = FALSE;
 static guint n_delivered = 0;
+static guint fail_urbs = 0;               /* "failurb N": left to refuse */
 
 static char *testbed_root = NULL;
 static char *scanner_syspath = NULL;      /* /sys/devices/.../1-1, for descriptors + uevents */
@@ -318,7 +321,12 @@ static gboolean on_ioctl(UMockdevIoctlBase *handler, UMockdevIoctlClient *client
             u->buf = umockdev_ioctl_data_resolve(d, offsetof(struct usbdevfs_urb, buffer),
                                                  urb->buffer_length, &err);
         LOGV("SUBMIT type %u ep 0x%02x len %d\n", urb->type, urb->endpoint, urb->buffer_length);
-        if (urb->type == USBDEVFS_URB_TYPE_CONTROL) {
+        if (urb->type == USBDEVFS_URB_TYPE_INTERRUPT && fail_urbs > 0) {
+            fail_urbs--;
+            LOG("interrupt URB refused with EIO (%u more to refuse)\n", fail_urbs);
+            urb_free(u);
+            ret = -1; eno = EIO;
+        } else if (urb->type == USBDEVFS_URB_TYPE_CONTROL) {
             int r = handle_control(urb->buffer, urb->buffer_length);
             urb->status = r < 0 ? r : 0;
             urb->actual_length = r < 0 ? 0 : r;
@@ -530,6 +538,10 @@ static gboolean scenario_step(gpointer data)
             g_mutex_lock(&lock);
             g_queue_push_tail(&reports, g_bytes_new(r, i < 8 ? 8 : i));
             g_mutex_unlock(&lock);
+        } else if (!strcmp(cmd, "failurb") && argp) {
+            g_mutex_lock(&lock);
+            fail_urbs = (guint) atoi(argp);
+            g_mutex_unlock(&lock);
         } else if (!strcmp(cmd, "bind") || !strcmp(cmd, "unbind")) {
             g_mutex_lock(&lock);
             driver_bound = !strcmp(cmd, "bind");
@@ -548,6 +560,14 @@ static gboolean scenario_step(gpointer data)
                                                          "devices", base, NULL);
                 (void) unlink(link);
             }
+            /* a re-plug: the device node will be new; answer its ioctls
+             * again before the "add" uevent tells the program it is there */
+            if (plugged_before) {
+                umockdev_testbed_detach_ioctl(tb, opt_devnode, NULL);
+                if (!umockdev_testbed_attach_ioctl(tb, opt_devnode, ioctl_handler, &err))
+                    LOG("re-plug: attach_ioctl: %s\n", err->message);
+                g_clear_error(&err);
+            }
             for (guint i = 0; i < late_devices->len; i++) {
                 if (!umockdev_testbed_add_from_string(tb, g_ptr_array_index(late_devices, i), &err)) {
                     LOG("plug: %s\n", err->message);
@@ -559,12 +579,6 @@ static gboolean scenario_step(gpointer data)
             if (!umockdev_in_mock_environment())
                 for (guint i = 0; i < late_paths->len; i++)
                     umockdev_testbed_uevent(tb, g_ptr_array_index(late_paths, i), "add");
-            /* a re-plug: the device node is new, answer its ioctls again */
-            if (plugged_before) {
-                umockdev_testbed_detach_ioctl(tb, opt_devnode, NULL);
-                if (!umockdev_testbed_attach_ioctl(tb, opt_devnode, ioctl_handler, &err))
-                    LOG("re-plug: attach_ioctl: %s\n", err->message);
-            }
             plugged_before = TRUE;
             LOG("plugged in (%u device node(s), 'add' uevents sent)\n", late_paths->len);
         } else if (!strcmp(cmd, "unplug")) {
