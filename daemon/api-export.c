@@ -51,11 +51,14 @@
 #define EXPORT_KEY_MIN	16	/* bytes of secret, at least */
 #define EXPORT_KEY_MAX	4096
 
-/* A column of a per-person export: header and what fills it. */
+/*
+ * A column of a per-person export: header and what fills it, a column of
+ * store_report_people, else a member of the person's connection (or the
+ * pseudonym).
+ */
 struct export_column {
 	const char	*header;
-	const char	*key;		/* member of the row, or of a follow-up */
-	int		 month;		/* 3 or 6: from that follow-up */
+	const char	*key;
 	int		 who;		/* EXPORT_EVAL, EXPORT_PRESCRIBER */
 };
 #define EXPORT_EVAL		0x1
@@ -63,43 +66,46 @@ struct export_column {
 #define EXPORT_BOTH		(EXPORT_EVAL | EXPORT_PRESCRIBER)
 
 #define EXPORT_FOLLOWUP(m)						\
-	{ "followup" #m "_on", "followed_on", m, EXPORT_BOTH },		\
-	{ "followup" #m "_reached", "reached", m, EXPORT_BOTH },	\
-	{ "followup" #m "_device_in_use", "device_in_use", m, EXPORT_BOTH }, \
-	{ "followup" #m "_connected", "connected", m, EXPORT_BOTH },	\
-	{ "followup" #m "_training_followed", "training_followed", m,	\
+	{ "followup" #m "_on", "f" #m "_followed_on", EXPORT_BOTH },	\
+	{ "followup" #m "_reached", "f" #m "_reached", EXPORT_BOTH },	\
+	{ "followup" #m "_device_in_use", "f" #m "_device_in_use",	\
 	    EXPORT_BOTH },						\
-	{ "followup" #m "_certified", "certified", m, EXPORT_BOTH }
+	{ "followup" #m "_connected", "f" #m "_connected", EXPORT_BOTH }, \
+	{ "followup" #m "_training_followed", "f" #m "_training_followed", \
+	    EXPORT_BOTH },						\
+	{ "followup" #m "_certified", "f" #m "_certified", EXPORT_BOTH }
+#define EXPORT_NCOLUMNS	64
+#define EXPORT_BENEFICIARY 1	/* export_people[1]: the person's tag */
 
 static const struct export_column export_people[] = {
-	{ "pseudonym", "pseudonym", 0, EXPORT_EVAL },
-	{ "beneficiary", "beneficiary", 0, EXPORT_PRESCRIBER },
-	{ "territory", "territory", 0, EXPORT_BOTH },
-	{ "commune", "commune", 0, EXPORT_BOTH },
-	{ "category", "category", 0, EXPORT_BOTH },
-	{ "prescriber_kind", "prescriber_kind", 0, EXPORT_EVAL },
-	{ "referred_on", "referred_on", 0, EXPORT_BOTH },
-	{ "diagnosed_on", "diagnosed_on", 0, EXPORT_BOTH },
-	{ "diagnosed_late", "late", 0, EXPORT_BOTH },
-	{ "device_need", "device_need", 0, EXPORT_BOTH },
-	{ "connection_need", "connection_need", 0, EXPORT_BOTH },
-	{ "autonomy", "autonomy", 0, EXPORT_BOTH },
-	{ "training_wished", "training_wished", 0, EXPORT_BOTH },
-	{ "certification_wished", "certification_wished", 0, EXPORT_BOTH },
-	{ "equipped_on", "equipped_on", 0, EXPORT_BOTH },
-	{ "device_kind", "device_kind", 0, EXPORT_BOTH },
-	{ "connected_on", "handed_over_on", 0, EXPORT_BOTH },
-	{ "connection_covered_until", "covered_until", 0, EXPORT_BOTH },
-	{ "connection_covered", "covered", 0, EXPORT_BOTH },
-	{ "oriented_on", "oriented_on", 0, EXPORT_BOTH },
-	{ "training_kind", "training_kind", 0, EXPORT_BOTH },
-	{ "training_attended", "attended", 0, EXPORT_BOTH },
-	{ "training_completed", "completed", 0, EXPORT_BOTH },
-	{ "certified_on", "certified_on", 0, EXPORT_BOTH },
-	{ "certification_kind", "certification_kind", 0, EXPORT_BOTH },
+	{ "pseudonym", "pseudonym", EXPORT_EVAL },
+	{ "beneficiary", "beneficiary", EXPORT_PRESCRIBER },	/* 1 */
+	{ "territory", "territory", EXPORT_BOTH },
+	{ "commune", "commune", EXPORT_BOTH },
+	{ "category", "category", EXPORT_BOTH },
+	{ "prescriber_kind", "prescriber_kind", EXPORT_EVAL },
+	{ "referred_on", "referred_on", EXPORT_BOTH },
+	{ "diagnosed_on", "diagnosed_on", EXPORT_BOTH },
+	{ "diagnosed_late", "late", EXPORT_BOTH },
+	{ "device_need", "device_need", EXPORT_BOTH },
+	{ "connection_need", "connection_need", EXPORT_BOTH },
+	{ "autonomy", "autonomy", EXPORT_BOTH },
+	{ "training_wished", "training_wished", EXPORT_BOTH },
+	{ "certification_wished", "certification_wished", EXPORT_BOTH },
+	{ "equipped_on", "equipped_on", EXPORT_BOTH },
+	{ "device_kind", "device_kind", EXPORT_BOTH },
+	{ "connected_on", "handed_over_on", EXPORT_BOTH },
+	{ "connection_covered_until", "covered_until", EXPORT_BOTH },
+	{ "connection_covered", "covered", EXPORT_BOTH },
+	{ "oriented_on", "oriented_on", EXPORT_BOTH },
+	{ "training_kind", "training_kind", EXPORT_BOTH },
+	{ "training_attended", "attended", EXPORT_BOTH },
+	{ "training_completed", "completed", EXPORT_BOTH },
+	{ "certified_on", "certified_on", EXPORT_BOTH },
+	{ "certification_kind", "certification_kind", EXPORT_BOTH },
 	EXPORT_FOLLOWUP(3),
 	EXPORT_FOLLOWUP(6),
-	{ NULL, NULL, 0, 0 }
+	{ NULL, NULL, 0 }
 };
 
 /* Operational lists: which store list, which columns. */
@@ -140,6 +146,7 @@ struct export {
 
 	/* Per-person exports: people, and connections read beside them. */
 	struct sqlite3_stmt	*people;
+	int			 pcol[EXPORT_NCOLUMNS];	/* its columns */
 	struct sqlite3_stmt	*conns;
 	json_t			*con;	/* the next connection, read ahead */
 	int			 conns_done;
@@ -195,26 +202,12 @@ export_eol(struct export *x)
 
 /* One CSV value: RFC 4180 quoting; a leading formula sign is defused. */
 static void
-export_cell(struct export *x, json_t *v)
+export_text(struct export *x, const char *s)
 {
-	const char *s, *p, *q;
-	char buf[64];
+	const char *p, *q;
 	int formula;
 
-	if (v == NULL || json_is_null(v))
-		return;
-	if (json_is_true(v))
-		s = "1";
-	else if (json_is_false(v))
-		s = "0";
-	else if (json_is_integer(v)) {
-		snprintf(buf, sizeof buf, "%lld",
-		    (long long)json_integer_value(v));
-		s = buf;
-	} else if (json_is_real(v)) {
-		snprintf(buf, sizeof buf, "%.1f", json_real_value(v));
-		s = buf;
-	} else if ((s = json_string_value(v)) == NULL)
+	if (s == NULL)
 		return;
 	formula = *s != '\0' && strchr("=+-@", *s) != NULL;
 	if (strpbrk(s, ",\"\r\n") == NULL && !formula) {
@@ -228,6 +221,29 @@ export_cell(struct export *x, json_t *v)
 	}
 	export_puts(x, p);
 	export_put(x, "\"", 1);
+}
+
+/* A JSON value as a CSV value: as store_cell writes a database's. */
+static void
+export_cell(struct export *x, json_t *v)
+{
+	char buf[64];
+
+	if (v == NULL || json_is_null(v))
+		return;
+	if (json_is_true(v))
+		export_text(x, "1");
+	else if (json_is_false(v))
+		export_text(x, "0");
+	else if (json_is_integer(v)) {
+		snprintf(buf, sizeof buf, "%lld",
+		    (long long)json_integer_value(v));
+		export_text(x, buf);
+	} else if (json_is_real(v)) {
+		snprintf(buf, sizeof buf, "%.1f", json_real_value(v));
+		export_text(x, buf);
+	} else
+		export_text(x, json_string_value(v));
 }
 
 /* A header line from names. */
@@ -545,55 +561,54 @@ export_cover(struct export *x, const char *ben, json_t **cover)
 	}
 }
 
-/* The header line of a per-person export. */
+/*
+ * The header line of a per-person export; which column of the people's
+ * statement fills each (-1: none, the connection's or the pseudonym).
+ */
 static void
 export_people_header(struct export *x)
 {
 	const struct export_column *c;
-	int first = 1;
+	int first = 1, i;
 
-	for (c = export_people; c->header != NULL; c++)
+	for (c = export_people, i = 0; c->header != NULL; c++, i++) {
+		if (i == EXPORT_NCOLUMNS)
+			fatalx("export_people: more than %d columns",
+			    EXPORT_NCOLUMNS);
+		x->pcol[i] = x->people != NULL ? store_column(x->people,
+		    c->key) : -1;
 		if (c->who & x->who) {
 			if (!first)
 				export_put(x, ",", 1);
 			export_puts(x, c->header);
 			first = 0;
 		}
+	}
 	export_eol(x);
 }
 
-/* One person's line. */
+/* The line of the person of the current row. */
 static void
-export_people_row(struct export *x, json_t *r, json_t *con)
+export_people_row(struct export *x, const char *ben, json_t *con)
 {
 	const struct export_column *c;
-	json_t *fu, *v;
-	char pseudo[65];
-	size_t j;
-	int first = 1;
+	char pseudo[65], buf[64];
+	int first = 1, i;
 
-	if (x->key != NULL) {
-		export_pseudonym(x, json_string_value(json_object_get(r,
-		    "beneficiary")), pseudo);
-		json_object_set_new(r, "pseudonym", json_string(pseudo));
-	}
-	for (c = export_people; c->header != NULL; c++) {
+	for (c = export_people, i = 0; c->header != NULL; c++, i++) {
 		if ((c->who & x->who) == 0)
 			continue;
 		if (!first)
 			export_put(x, ",", 1);
 		first = 0;
-		v = NULL;
-		if (c->month != 0) {
-			json_array_foreach(json_object_get(r, "followups"), j,
-			    fu)
-				if (json_integer_value(json_object_get(fu,
-				    "month")) == c->month)
-					v = json_object_get(fu, c->key);
-		} else if ((v = json_object_get(r, c->key)) == NULL &&
-		    con != NULL)
-			v = json_object_get(con, c->key);
-		export_cell(x, v);
+		if (x->pcol[i] >= 0)
+			export_text(x, store_cell(x->people, x->pcol[i], buf,
+			    sizeof buf));
+		else if (x->key != NULL && strcmp(c->key, "pseudonym") == 0) {
+			export_pseudonym(x, ben, pseudo);
+			export_text(x, pseudo);
+		} else if (con != NULL)
+			export_cell(x, json_object_get(con, c->key));
 	}
 	export_eol(x);
 }
@@ -602,23 +617,25 @@ export_people_row(struct export *x, json_t *r, json_t *con)
 static int
 export_people_fill(struct export *x)
 {
-	json_t *r, *cover;
+	json_t *cover;
+	char ben[TAG_LEN + 1], buf[64];
+	const char *tag;
+	int row;
 
 	if (x->people == NULL)
 		return (1);		/* an account naming no prescriber */
 	while (evbuffer_get_length(x->buf) < EXPORT_CHUNK) {
-		if (store_reader_next(x->people, &r) != STORE_OK)
+		if (store_reader_step(x->people, &row) != STORE_OK)
 			return (-1);
-		if (r == NULL)
+		if (!row)
 			return (1);
-		if (export_cover(x, json_string_value(json_object_get(r,
-		    "beneficiary")), &cover) != STORE_OK) {
-			json_decref(r);
+		tag = store_cell(x->people, x->pcol[EXPORT_BENEFICIARY], buf,
+		    sizeof buf);
+		snprintf(ben, sizeof ben, "%s", tag != NULL ? tag : "");
+		if (export_cover(x, ben, &cover) != STORE_OK)
 			return (-1);
-		}
-		export_people_row(x, r, cover);
+		export_people_row(x, ben, cover);
 		json_decref(cover);
-		json_decref(r);
 	}
 	return (0);
 }

@@ -285,6 +285,9 @@ void	 store_reader_close(struct store_reader *);
 struct sqlite3_stmt *store_reader_prepare(struct store_reader *,
 	    struct stmt *);
 enum store_status store_reader_next(struct sqlite3_stmt *, json_t **);
+enum store_status store_reader_step(struct sqlite3_stmt *, int *);
+int	 store_column(struct sqlite3_stmt *, const char *);
+const char *store_cell(struct sqlite3_stmt *, int, char *, size_t);
 
 /* store-explain.c */
 void	 store_explain(struct sqlite3 *, const char *);

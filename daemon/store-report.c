@@ -98,56 +98,64 @@ store_report_territories(json_t **out)
 
 /*
  * One row per beneficiary for the evaluation and prescriber exports: the
- * steps of the path, without identity or free text. ?1: only the people
- * one prescriber referred (its index), or NULL for everyone.
+ * steps of the path, without identity or free text: everyone, or the
+ * people one prescriber referred (?1, read by its index). Each first
+ * step (hand-over with a device, orientation, certification passed) is
+ * one seek in an index whose order is the step's, then a join on its row:
+ * no sort per person (tests/func/query-plans.sh). The follow-ups at 3 and
+ * 6 months are columns f3_... and f6_....
  */
-static struct stmt report_people = STMT("SELECT b.tag AS beneficiary,"
-    " b.territory, b.commune, b.category, p.tag AS prescriber,"
-    " p.kind AS prescriber_kind, b.referred_on, d.diagnosed_on,"
-    " d.late, d.device_need, d.connection_need, d.autonomy,"
-    " d.training_wished, d.certification_wished,"
-    " (SELECT substr(min(h.at), 1, 10) FROM handover h"
-    " WHERE h.beneficiary_id = b.id AND h.cancelled_at IS NULL"
-    " AND" REPORT_DEVICE("h") ") AS equipped_on,"
-    " (SELECT v.kind FROM handover h JOIN kit_unit u"
-    " ON u.kit_id = h.kit_id AND u.removed_at IS NULL JOIN device v"
-    " ON v.id = u.device_id WHERE h.beneficiary_id = b.id"
-    " AND h.cancelled_at IS NULL AND v.kind <> '4g-router'"
-    " ORDER BY h.at, u.id LIMIT 1) AS device_kind,"
-    " (SELECT min(o.oriented_on) FROM orientation o"
-    " WHERE o.beneficiary_id = b.id) AS oriented_on,"
-    " (SELECT f.kind FROM orientation o JOIN offer f"
-    " ON f.id = o.offer_id WHERE o.beneficiary_id = b.id"
-    " ORDER BY o.oriented_on, o.id LIMIT 1) AS training_kind,"
-    " (SELECT o.attended FROM orientation o WHERE o.beneficiary_id ="
-    " b.id ORDER BY o.oriented_on, o.id LIMIT 1) AS attended,"
-    " (SELECT o.completed FROM orientation o WHERE o.beneficiary_id ="
-    " b.id ORDER BY o.oriented_on, o.id LIMIT 1) AS completed,"
-    " (SELECT min(r.certified_on) FROM certification r"
-    " WHERE r.beneficiary_id = b.id AND r.result = 'passed')"
-    " AS certified_on, (SELECT r.kind FROM certification r"
-    " WHERE r.beneficiary_id = b.id AND r.result = 'passed'"
-    " ORDER BY r.certified_on, r.id LIMIT 1) AS certification_kind,"
-    " (SELECT json_group_array(json_object('month', f.month,"
-    " 'followed_on', f.followed_on, 'reached', f.reached,"
-    " 'device_in_use', f.device_in_use, 'connected', f.connected,"
-    " 'training_followed', f.training_followed, 'certified',"
-    " f.certified)) FROM followup f WHERE f.beneficiary_id = b.id)"
-    " AS followups_json"
-    " FROM beneficiary b JOIN prescriber p ON p.id = b.prescriber_id"
-    " LEFT JOIN diagnostic d ON d.beneficiary_id = b.id"
-    " WHERE ?1 IS NULL OR b.prescriber_id = (SELECT id FROM prescriber"
-    " WHERE tag = ?1) ORDER BY b.id");
+#define REPORT_FOLLOWUP(m)						\
+	" f" #m ".followed_on AS f" #m "_followed_on, f" #m ".reached"	\
+	" AS f" #m "_reached, f" #m ".device_in_use AS f" #m		\
+	"_device_in_use, f" #m ".connected AS f" #m "_connected, f" #m	\
+	".training_followed AS f" #m "_training_followed, f" #m		\
+	".certified AS f" #m "_certified"
+#define REPORT_DEVICE_UNIT(h)						\
+	" FROM kit_unit u JOIN device v ON v.id = u.device_id"		\
+	" WHERE u.kit_id = " h ".kit_id AND u.removed_at IS NULL"	\
+	" AND v.kind <> '4g-router'"
+#define REPORT_PEOPLE "SELECT b.tag AS beneficiary," \
+    " b.territory, b.commune, b.category, p.tag AS prescriber," \
+    " p.kind AS prescriber_kind, b.referred_on, d.diagnosed_on," \
+    " d.late, d.device_need, d.connection_need, d.autonomy," \
+    " d.training_wished, d.certification_wished," \
+    " substr(eh.at, 1, 10) AS equipped_on, ev.kind AS device_kind," \
+    " o.oriented_on, f.kind AS training_kind, o.attended, o.completed," \
+    " r.certified_on, r.kind AS certification_kind," \
+    REPORT_FOLLOWUP(3) "," REPORT_FOLLOWUP(6) \
+    " FROM beneficiary b JOIN prescriber p ON p.id = b.prescriber_id" \
+    " LEFT JOIN diagnostic d ON d.beneficiary_id = b.id" \
+    " LEFT JOIN handover eh ON eh.id = (SELECT h.id FROM handover h" \
+    " WHERE h.beneficiary_id = b.id AND h.cancelled_at IS NULL" \
+    " AND EXISTS (SELECT 1" REPORT_DEVICE_UNIT("h") ")" \
+    " ORDER BY h.at, h.id LIMIT 1)" \
+    " LEFT JOIN device ev ON ev.id = (SELECT u.device_id" \
+    REPORT_DEVICE_UNIT("eh") " ORDER BY u.id LIMIT 1)" \
+    " LEFT JOIN orientation o ON o.id = (SELECT o2.id FROM orientation o2" \
+    " WHERE o2.beneficiary_id = b.id ORDER BY o2.oriented_on, o2.id" \
+    " LIMIT 1)" \
+    " LEFT JOIN offer f ON f.id = o.offer_id" \
+    " LEFT JOIN certification r ON r.id = (SELECT r2.id" \
+    " FROM certification r2 WHERE r2.beneficiary_id = b.id" \
+    " AND r2.result = 'passed' ORDER BY r2.certified_on, r2.id LIMIT 1)" \
+    " LEFT JOIN followup f3 ON f3.beneficiary_id = b.id AND f3.month = 3" \
+    " LEFT JOIN followup f6 ON f6.beneficiary_id = b.id AND f6.month = 6"
+static struct stmt report_people = STMT(REPORT_PEOPLE " ORDER BY b.id");
+static struct stmt report_people_of = STMT(REPORT_PEOPLE
+    " WHERE b.prescriber_id = (SELECT id FROM prescriber WHERE tag = ?1)"
+    " ORDER BY b.id");
 
 /*
  * The rows of report_people on a reader, in the order of b.id, stepped
- * with store_reader_next: an export reads them a batch at a time.
+ * with store_reader_step: an export reads them a batch at a time.
  */
 enum store_status
 store_report_people(struct store_reader *r, const char *prescriber,
     sqlite3_stmt **out)
 {
-	if ((*out = store_reader_prepare(r, &report_people)) == NULL)
+	if ((*out = store_reader_prepare(r, prescriber != NULL ?
+	    &report_people_of : &report_people)) == NULL)
 		return (STORE_ERROR);
 	if (prescriber != NULL)
 		sqlite3_bind_text(*out, 1, prescriber, -1, SQLITE_TRANSIENT);

@@ -883,6 +883,23 @@ const char *const store_migrations[] = {
 
 	/* 16: spare (reserved). */
 	"",
+
+	/*
+	 * 17: the first step of each kind per person, read by the per-person
+	 * exports, in the order of the step: a person's hand-overs by time
+	 * (replacing the index on the person alone), orientations by day,
+	 * certifications passed by day. People whose identity is kept, by
+	 * the day they were referred: the retention purge reads only those
+	 * referred before its cut-off.
+	 */
+	"DROP INDEX handover_beneficiary;"
+	"CREATE INDEX handover_beneficiary ON handover (beneficiary_id, at);"
+	"CREATE INDEX orientation_beneficiary_on ON orientation"
+	" (beneficiary_id, oriented_on);"
+	"CREATE INDEX certification_beneficiary_passed ON certification"
+	" (beneficiary_id, certified_on) WHERE result = 'passed';"
+	"CREATE INDEX beneficiary_kept ON beneficiary (referred_on)"
+	" WHERE identity_erased_at IS NULL",
 };
 
 const int store_nmigrations = sizeof store_migrations /

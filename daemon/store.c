@@ -614,17 +614,17 @@ store_reader_prepare(struct store_reader *r, struct stmt *q)
 }
 
 /*
- * The next row of a reader's statement as an object (store_row_json), or
- * *row NULL at its end.
+ * Step a reader's statement: *row 1 on a row (read it with store_cell),
+ * 0 at its end.
  */
 enum store_status
-store_reader_next(sqlite3_stmt *s, json_t **row)
+store_reader_step(sqlite3_stmt *s, int *row)
 {
 	int rc;
 
-	*row = NULL;
+	*row = 0;
 	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		*row = store_row_json(s);
+		*row = 1;
 		return (STORE_OK);
 	}
 	if (rc != SQLITE_DONE)
@@ -634,6 +634,67 @@ store_reader_next(sqlite3_stmt *s, json_t **row)
 	if (rc == SQLITE_DONE)
 		return (STORE_OK);
 	return ((rc & 0xff) == SQLITE_BUSY ? STORE_BUSY : STORE_ERROR);
+}
+
+/*
+ * The next row of a reader's statement as an object (store_row_json), or
+ * *row NULL at its end.
+ */
+enum store_status
+store_reader_next(sqlite3_stmt *s, json_t **row)
+{
+	enum store_status status;
+	int more;
+
+	*row = NULL;
+	if ((status = store_reader_step(s, &more)) == STORE_OK && more)
+		*row = store_row_json(s);
+	return (status);
+}
+
+/* The index of a statement's column by name, or -1. */
+int
+store_column(sqlite3_stmt *s, const char *name)
+{
+	int i, n = sqlite3_column_count(s);
+
+	for (i = 0; i < n; i++)
+		if (strcmp(sqlite3_column_name(s, i), name) == 0)
+			return (i);
+	return (-1);
+}
+
+/*
+ * A cell of the current row as text, written as store_row_json would
+ * (booleans 1 or 0, reals with one decimal, "_cents" in euros), or NULL
+ * for SQL NULL; valid until the next step. buf (32 bytes at least) may
+ * hold it.
+ */
+const char *
+store_cell(sqlite3_stmt *s, int i, char *buf, size_t len)
+{
+	const char *name, *decl;
+	size_t n;
+
+	switch (sqlite3_column_type(s, i)) {
+	case SQLITE_NULL:
+		return (NULL);
+	case SQLITE_INTEGER:
+		decl = sqlite3_column_decltype(s, i);
+		if (decl != NULL && strcmp(decl, "BOOLEAN") == 0)
+			return (sqlite3_column_int(s, i) ? "1" : "0");
+		name = sqlite3_column_name(s, i);
+		if ((n = strlen(name)) > 6 && strcmp(name + n - 6,
+		    "_cents") == 0) {
+			euros_format(sqlite3_column_int64(s, i), buf, len);
+			return (buf);
+		}
+		break;
+	case SQLITE_FLOAT:
+		snprintf(buf, len, "%.1f", sqlite3_column_double(s, i));
+		return (buf);
+	}
+	return ((const char *)sqlite3_column_text(s, i));
 }
 
 /* Now, as the store writes times: "YYYY-MM-DDTHH:MM:SSZ". */

@@ -43,9 +43,10 @@ LARGE=" device device_imei sim sim_secret beneficiary beneficiary_identity
 ALLOWED=(
 	# GET /v1/check: the consistency check recounts stock by design.
 	"WITH fresh AS (SELECT kind, state, coalesce(location_id, 0)"
-	# Retention, once a day (and POST purge-due): every identity still
-	# kept is examined, its last step being computed from the ledger.
-	"SELECT tag, last_on, date(last_on, '+' || ?1 || ' months') AS erase_on"
+	# The evaluation export is one row per person: everyone, once, in id
+	# order, each first step one seek (no sort; the prescriber's export
+	# reads its people by index).
+	"LEFT JOIN followup f6 ON f6.beneficiary_id = b.id AND f6.month = 6 ORDER BY b.id"
 	# One person's orientations or certifications: the sort is of a few.
 	"FROM orientation_v WHERE id > ?1 AND beneficiary = ?2"
 	"FROM certification_v WHERE id > ?1 AND beneficiary = ?2"
@@ -59,7 +60,6 @@ KNOWN=(
 	"report tallies (store-tally.c)|FROM (SELECT f.beneficiary_id, f.measure"
 	"indicators (store-tally.c)|SELECT grain, bucket, territory, dim, key"
 	"alerts: needs per kind (store-report.c)|SELECT d.device_need AS kind, count(*) AS needed"
-	"evaluation export (store-report.c)|SELECT b.tag AS beneficiary, b.territory, b.commune, b.category, p.tag AS prescriber, p.kind AS prescriber_kind, b.referred_on"
 	"connections export (store-report.c)|SELECT b.tag AS beneficiary, b.territory, b.commune, c.name AS commune_name"
 	"follow-up schedule computed over everyone diagnosed: needs a stored due date|WITH base AS (SELECT b.id, b.tag, b.territory, p.tag AS prescriber"
 	"repairs: (?n IS NULL OR col = ?n) filters defeat indexes, no paging|SELECT * FROM repair_v WHERE (?1 IS NULL OR state = ?1)"

@@ -43,6 +43,18 @@ is "$(stat -c %s "$DB-wal")" 0 "the WAL truncated"
 is "$(sql "SELECT count(*) FROM followup")/$(sql "SELECT count(*) FROM diagnostic")" 2/2 "the steps stay"
 api POST /v1/beneficiaries/purge-due '{}'
 is "$status/$(jget .erased)" 200/0 "nothing more is due"
+# The purge reads only people referred and consenting before the cut-off
+# (today less the retention, four days spare): no one due is left out,
+# whatever the day and the months (every day of 2019-2031, 1 to 36 months,
+# each at the first day it is due).
+is "$(sql "WITH RECURSIVE d(l) AS (SELECT '2019-01-01' UNION ALL SELECT
+    date(l, '+1 day') FROM d WHERE l < '2031-12-31'), m(n) AS (SELECT 1
+    UNION ALL SELECT n + 1 FROM m WHERE n < 36) SELECT count(*) FROM d, m
+    WHERE l > date(date(l, '+' || n || ' months'), '-' || n || ' months',
+    '+4 days')")" 0 "the cut-off leaves no one due out"
+like "$(sql "EXPLAIN QUERY PLAN SELECT id FROM beneficiary b
+    WHERE b.identity_erased_at IS NULL AND b.referred_on <= '2024-01-01'")" \
+    "USING INDEX beneficiary_kept" "people kept are read by their index"
 
 # On its own: kitstockd erases what is due when it starts.
 api POST /v1/beneficiaries "{\"category\":\"siae_employee\",\"commune\":\"93048\",\"prescriber\":\"$P\",\"referred_on\":\"2021-03-01\",\"consent_on\":\"2021-03-01\",\"first_name\":\"Ferdinand\",\"phone\":\"0601020304\"}"; F=$(jget .tag)
