@@ -590,6 +590,50 @@ report_period(struct req *req, const char **from, const char **to,
 	return (0);
 }
 
+/* The territories' scopes of an answer, one at a time (reply_json_each). */
+struct report_each {
+	const char	*from, *to;
+	json_t		*scopes;	/* totals counted, breakdowns not */
+	json_t		*codes;		/* in the answer's order */
+};
+
+/*
+ * The i-th scope of an answer with every territory's breakdowns: those
+ * counted now, for this territory alone; the scope leaves scopes, so that
+ * once answered it is freed (a national answer holds one territory's
+ * breakdowns at a time, not a hundred).
+ */
+static json_t *
+report_each_scope(void *arg, size_t i, enum store_status *failed)
+{
+	struct report_each *e = arg;
+	const char *code;
+	json_t *sc, *one, *codes;
+	char *list;
+
+	if ((code = json_string_value(json_array_get(e->codes, i))) == NULL)
+		return (NULL);
+	sc = json_incref(json_object_get(e->scopes, code));
+	json_object_del(e->scopes, code);
+	if (strcmp(code, "departement") == 0)
+		return (sc);		/* counted with the totals */
+	one = json_pack("{sO}", code, sc);
+	codes = json_pack("[s]", code);
+	if ((list = json_dumps(codes, JSON_COMPACT)) == NULL)
+		fatalx("json_dumps: out of memory");
+	json_decref(codes);
+	if ((*failed = store_tally_sum(e->from, e->to, "[]", list,
+	    report_tally, one)) == STORE_OK)
+		report_finish(one);
+	free(list);
+	json_decref(one);
+	if (*failed != STORE_OK) {
+		json_decref(sc);
+		return (NULL);
+	}
+	return (sc);
+}
+
 /*
  * GET /v1/indicators?territory=T6&from=DATE&to=DATE: the indicators, for
  * the coordinator's own screens (no suppression of small counts).
@@ -599,8 +643,9 @@ api_indicators(struct req *req)
 {
 	const char *from, *to, *only, *by;
 	char today[16];
-	int whole_only = -1;
-	json_t *scopes, *deadline, *list, *sc;
+	struct report_each e;
+	int whole_only = -1, all;
+	json_t *scopes, *deadline, *list, *sc, *head;
 	const char *code;
 	enum store_status status;
 
@@ -617,6 +662,13 @@ api_indicators(struct req *req)
 		whole_only = strcmp(by, "whole") == 0;
 	}
 	api_beneficiary_today(today, sizeof today);
+	/*
+	 * Every territory's breakdowns: the totals first, then each
+	 * territory's breakdowns as its scope is answered.
+	 */
+	all = whole_only == 0 && only == NULL;
+	if (all)
+		whole_only = 1;
 	if ((status = report_indicators_build(from, to, only, &whole_only,
 	    &scopes)) != STORE_OK) {
 		api_reply_store(req, status, "indicators");
@@ -628,14 +680,27 @@ api_indicators(struct req *req)
 		api_reply_store(req, status, "indicators");
 		return;
 	}
-	list = json_array();
-	json_object_foreach(scopes, code, sc)
-		json_array_append(list, sc);
-	json_decref(scopes);
-	reply_json(req, 200, json_pack("{ss* ss* ss* sI ss so so}", "from",
+	head = json_pack("{ss* ss* ss* sI ss so}", "from",
 	    strcmp(from, REPORT_FIRST) == 0 ? NULL : from, "to",
 	    strcmp(to, REPORT_LAST) == 0 ? NULL : to, "territory", only,
 	    "connection_months", (json_int_t)report_months(), "breakdowns",
-	    whole_only ? "whole" : "all", "deadline", deadline, "scopes",
-	    list));
+	    whole_only && !all ? "whole" : "all", "deadline", deadline);
+	list = json_array();
+	json_object_foreach(scopes, code, sc)
+		json_array_append_new(list, all ? json_string(code) :
+		    json_incref(sc));
+	if (all) {
+		e.from = from;
+		e.to = to;
+		e.scopes = scopes;
+		e.codes = list;
+		reply_json_each(req, 200, head, "scopes", report_each_scope,
+		    &e);
+		json_decref(list);
+		json_decref(scopes);
+		return;
+	}
+	json_decref(scopes);
+	json_object_set_new(head, "scopes", list);
+	reply_json(req, 200, head);
 }

@@ -471,6 +471,8 @@ void	 api_item_edit(struct req *);
 void	 api_history(struct req *);
 void	 api_lookup(struct req *);
 void	 api_reply_store(struct req *, enum store_status, const char *);
+void	 reply_json_each(struct req *, int, json_t *, const char *,
+	    json_t *(*)(void *, size_t, enum store_status *), void *);
 void	 api_answer(struct req *, enum store_status, int, json_t *,
 	    const char *);
 

@@ -78,6 +78,61 @@ reply_json(struct req *req, int status, json_t *o)
 	req->content_type = xstrdup("application/json; charset=utf-8");
 }
 
+/*
+ * A JSON answer too big to hold as one tree (head stolen): head's members,
+ * then key, an array whose elements each(arg, i) makes one at a time (NULL
+ * after the last) and this dumps and frees before the next is made. The
+ * text is compact. each returns NULL with *failed set on an error, which
+ * is answered instead (status).
+ */
+void
+reply_json_each(struct req *req, int status, json_t *head, const char *key,
+    json_t *(*each)(void *, size_t, enum store_status *), void *arg)
+{
+	struct reply_dump d = { req->out, 0, SIZE_MAX };
+	enum store_status failed = STORE_OK;
+	json_t *k, *v;
+	char *text;
+	size_t i, len;
+
+	if (req->status != 0) {
+		json_decref(head);
+		log_warnx("second reply ignored");
+		return;
+	}
+	evbuffer_drain(req->out, evbuffer_get_length(req->out));
+	if ((text = json_dumps(head, JSON_COMPACT | JSON_PRESERVE_ORDER)) ==
+	    NULL)
+		fatalx("json_dumps: out of memory");
+	json_decref(head);
+	len = strlen(text);		/* "{...}": all but the "}" */
+	evbuffer_add(req->out, text, len - 1);
+	free(text);
+	if ((k = json_string(key)) == NULL ||
+	    (text = json_dumps(k, JSON_ENCODE_ANY)) == NULL)
+		fatalx("json_dumps: out of memory");
+	json_decref(k);
+	evbuffer_add_printf(req->out, "%s%s:[", len > 2 ? "," : "", text);
+	free(text);
+	for (i = 0; (v = each(arg, i, &failed)) != NULL; i++) {
+		if (i > 0)
+			evbuffer_add(req->out, ",", 1);
+		if (json_dump_callback(v, reply_dump, &d, JSON_COMPACT |
+		    JSON_PRESERVE_ORDER) != 0)
+			fatalx("json_dump_callback: out of memory");
+		json_decref(v);
+	}
+	if (failed != STORE_OK) {
+		evbuffer_drain(req->out, evbuffer_get_length(req->out));
+		api_reply_store(req, failed, key);
+		return;
+	}
+	evbuffer_add(req->out, "]}\n", 3);
+	req->status = status;
+	free(req->content_type);
+	req->content_type = xstrdup("application/json; charset=utf-8");
+}
+
 /* Keep a raw answer (PDF, PNG, CSV, a database copy) with its media type. */
 void
 reply_bytes(struct req *req, int status, const char *type, const void *data,

@@ -427,13 +427,14 @@ main(int argc, char **argv)
 	for (i = 0; i < 4; i++)
 		run_clients(tags, clients[i], 0, &rate[i], &p50[i], &p99[i],
 		    &max[i], &per[i]);
-	printf("\n%-8s %9s %8s %8s %8s %10s %9s %9s\n", "clients", "scans/s",
-	    "p50 ms", "p99 ms", "max ms", "per commit", "vs same", "vs 1/c");
+	printf("\n%-8s %9s %8s %8s %8s %10s %9s %9s %9s\n", "clients",
+	    "scans/s", "p50 ms", "p99 ms", "max ms", "per commit", "same/s",
+	    "vs same", "vs 1/c");
 	for (i = 0; i < 4; i++) {
 		/* In-process at the scans per commit the daemon achieved. */
 		same = limit_at((int)(per[i] + 0.5));
-		printf("%-8d %9.0f %8.2f %8.2f %8.2f %10.1f %9.2f %9.2f\n",
-		    clients[i], rate[i], p50[i], p99[i], max[i], per[i],
+		printf("%-8d %9.0f %8.2f %8.2f %8.2f %10.1f %9.0f %9.2f %9.2f\n",
+		    clients[i], rate[i], p50[i], p99[i], max[i], per[i], same,
 		    rate[i] / same, rate[i] / one);
 	}
 steady:

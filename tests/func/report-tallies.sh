@@ -63,6 +63,20 @@ is "$(jget .breakdowns)" all "a département's four territories come with their 
 api GET '/v1/indicators?breakdowns=whole'
 is "$(jget '[.breakdowns, (.scopes[] | select(.code == "T6") | .communes | length)] | join(" ")')" "whole 0" "breakdowns=whole: none for T6"
 is "$(jget "$d | .communes | tojson")" "$(jget "$d | .communes | tojson" "$all")" "the département's the same either way"
+# Asked for (breakdowns=all), the answer is made one territory at a time
+# (it holds one territory's breakdowns at once): the same content as the
+# answer made whole, for all time and for a period, and each territory's
+# scope the same as asked alone.
+api GET '/v1/indicators?breakdowns=all'
+is "$status $(jget .breakdowns)" "200 all" "breakdowns=all asked"
+is "$(jq -S . <<< "$body")" "$(jq -S . <<< "$all")" "made one territory at a time: the same answer"
+api GET '/v1/indicators?breakdowns=all&from=2024-02-01&to=2024-09-04'; streamed=$body
+api GET '/v1/indicators?from=2024-02-01&to=2024-09-04'
+is "$(jq -S . <<< "$streamed")" "$(jq -S . <<< "$body")" "and for a period"
+for t in $(jget '.scopes[] | select(.code != "departement") | .code' "$streamed"); do
+	api GET "/v1/indicators?territory=$t&from=2024-02-01&to=2024-09-04"
+	is "$(jget '.scopes[0]' | jq -S .)" "$(jget ".scopes[] | select(.code == \"$t\")" "$streamed" | jq -S .)" "$t: its scope as asked alone"
+done
 s=$(dbsum)
 api GET '/v1/indicators?breakdowns=tout'
 is "$status $(jget .error.field)" "400 breakdowns" "breakdowns=tout is refused"
