@@ -900,6 +900,20 @@ const char *const store_migrations[] = {
 	" (beneficiary_id, certified_on) WHERE result = 'passed';"
 	"CREATE INDEX beneficiary_kept ON beneficiary (referred_on)"
 	" WHERE identity_erased_at IS NULL",
+
+	/*
+	 * 18: a diagnostic's id is its person's (b.id rather than the equal
+	 * d.beneficiary_id), so that a page of diagnostics of a territory or
+	 * a prescriber is read in the order of the person's index, unsorted.
+	 */
+	"DROP VIEW diagnostic_v;"
+	"CREATE VIEW diagnostic_v AS SELECT b.id AS id, b.tag,"
+	" b.territory, p.tag AS prescriber, d.diagnosed_on,"
+	" d.adviser, d.device_need, d.connection_need,"
+	" d.autonomy, d.training_wished, d.certification_wished, d.note,"
+	" d.late, d.created_at FROM diagnostic d"
+	" JOIN beneficiary b ON b.id = d.beneficiary_id"
+	" JOIN prescriber p ON p.id = b.prescriber_id",
 };
 
 const int store_nmigrations = sizeof store_migrations /

@@ -65,8 +65,6 @@ KNOWN=(
 	"repairs: (?n IS NULL OR col = ?n) filters defeat indexes, no paging|SELECT * FROM repair_v WHERE (?1 IS NULL OR state = ?1)"
 	"top-ups list: (?n IS NULL OR ...) filters, no paging|SELECT t.id, m.tag AS sim, b.tag AS beneficiary, t.kind"
 	"connections: every SIM card handed over|SELECT b.tag AS beneficiary, b.territory, m.tag AS sim, m.msisdn"
-	"diagnostics by territory: the view's id is d.beneficiary_id, the index orders b.id|FROM diagnostic_v WHERE id > ?1 AND territory = ?2"
-	"diagnostics by prescriber: same|FROM diagnostic_v WHERE id > ?1 AND prescriber = ?2"
 	"orientations by territory: sorted after the join|FROM orientation_v WHERE id > ?1 AND territory = ?2"
 	"orientations by prescriber: same|FROM orientation_v WHERE id > ?1 AND prescriber = ?2"
 	"certifications by territory: same|FROM certification_v WHERE id > ?1 AND territory = ?2"
