@@ -34,7 +34,8 @@ const struct cmd_entry cmd_repair_verbs[] = {
 	    CMD_RAW | CMD_MIXED, "POST", "/v1/repairs", cmd_repair_print,
 	    cmd_repair_open },
 	{ "list", "[--state open|closed] [--partner L] [--beneficiary B] "
-	    "[--device D]", 0, 0, 0, "GET", "/v1/repairs",
+	    "[--device D] [--limit N] [--after N] [--all]", 0, 0, CMD_LIST,
+	    "GET", "/v1/repairs",
 	    cmd_repair_print_list },
 	{ "show", "TICKET", 1, 1, CMD_RAW, "GET", "/v1/repairs/%s",
 	    cmd_repair_print, cmd_repair_numbered },

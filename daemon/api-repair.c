@@ -387,8 +387,9 @@ api_repair_show(struct req *req)
 }
 
 /*
- * GET /v1/repairs?state=open|closed&partner=L&beneficiary=B&device=D:
- * tickets, each with its days without a device.
+ * GET /v1/repairs?state=open|closed&partner=L&beneficiary=B&device=D
+ * &after=N&limit=N: a page of tickets in number order, each with its days
+ * without a device, and the next page's "after".
  */
 void
 api_repair_list(struct req *req)
@@ -396,8 +397,9 @@ api_repair_list(struct req *req)
 	static const char *const letters = "LBD";
 	static const char *const names[] = { "partner", "beneficiary",
 	    "device" };
-	const char *state = req_query(req, "state"), *v[3];
-	char *cause;
+	const char *state = req_query(req, "state"), *v[3], *after;
+	char *cause, *end;
+	long long limit, n = 0;
 	int i;
 	enum store_status status;
 	json_t *o;
@@ -419,9 +421,17 @@ api_repair_list(struct req *req)
 			return;
 		}
 	}
-	status = store_repairs(state, v[0], v[1], v[2], &o);
-	api_answer(req, status, 200, json_pack("{so}", "items", o),
-	    "repairs");
+	if (req_limit(req, &limit, &after) != 0)
+		return;
+	if (after != NULL && ((n = strtoll(after, &end, 10)) < 1 ||
+	    *end != '\0' || *after == '\0')) {
+		reply_error(req, 400, "invalid_field", "after",
+		    _("after %s: expected the value given as next"), after);
+		return;
+	}
+	status = store_repairs(state, v[0], v[1], v[2], after != NULL ? n : 0,
+	    limit, &o);
+	api_answer(req, status, 200, o, "repairs");
 }
 
 /*

@@ -845,7 +845,7 @@ enum store_status store_repair_add(const char *, const char *, const char *,
 	    const char *, const char *, const char *, int64_t *);
 enum store_status store_repair_get(int64_t, json_t **);
 enum store_status store_repairs(const char *, const char *, const char *,
-	    const char *, json_t **);
+	    const char *, long long, long long, json_t **);
 enum store_status store_repair_close(int64_t, const char *, const char *,
 	    const char *, const char *);
 enum store_status store_device_holds_data(const char *, char *, size_t);

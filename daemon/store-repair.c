@@ -86,28 +86,58 @@ store_repair_get(int64_t id, json_t **out)
 	return (store_done(s, rc));
 }
 
-/* Tickets, open or closed, of a partner, a beneficiary or a device. */
+/*
+ * Tickets, open or closed, of a partner, a beneficiary or a device (each
+ * NULL for any), after the ticket "after" (0: from the first), at most
+ * limit: {"items", "next": the last ticket's number if more follow, or
+ * null}. The tickets are picked on the repair table alone, by the index of
+ * the filter given (or in number order), then read through repair_v.
+ */
 enum store_status
 store_repairs(const char *state, const char *partner,
-    const char *beneficiary, const char *device, json_t **out)
+    const char *beneficiary, const char *device, long long after,
+    long long limit, json_t **out)
 {
-	static struct stmt q = STMT("SELECT * FROM repair_v"
-	    " WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR partner = ?2)"
-	    " AND (?3 IS NULL OR beneficiary = ?3) AND (?4 IS NULL"
-	    " OR device = ?4) ORDER BY id LIMIT 10000");
+	char sql[1024], next[32];
 	sqlite3_stmt *s;
+	json_t *items;
+	long long n = 0, last = 0;
 	int rc;
 
-	if ((s = store_prepare(&q)) == NULL)
+	*out = NULL;
+	snprintf(sql, sizeof sql, "SELECT * FROM repair_v WHERE id IN"
+	    " (SELECT r.id FROM repair r WHERE r.id > ?5%s%s%s%s"
+	    " ORDER BY r.id LIMIT ?6) ORDER BY id",
+	    state == NULL ? "" : strcmp(state, "open") == 0 ?
+	    " AND r.closed_at IS NULL" : " AND r.closed_at IS NOT NULL",
+	    partner == NULL ? "" : " AND r.partner_id ="
+	    " (SELECT id FROM location WHERE tag = ?2)",
+	    beneficiary == NULL ? "" : " AND r.beneficiary_id ="
+	    " (SELECT id FROM beneficiary WHERE tag = ?3)",
+	    device == NULL ? "" : " AND r.device_id ="
+	    " (SELECT id FROM device WHERE tag = ?4)");
+	if ((s = store_prepare_named(sql)) == NULL)
 		return (STORE_ERROR);
-	sqlite3_bind_text(s, 1, state, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, partner, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, beneficiary, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 4, device, -1, SQLITE_STATIC);
-	*out = json_array();
+	sqlite3_bind_int64(s, 5, after);
+	sqlite3_bind_int64(s, 6, limit + 1);	/* one more: is there a next */
+	items = json_array();
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		json_array_append_new(*out, store_row_json(s));
-	return (store_done(s, rc));
+		if (n++ < limit) {
+			last = sqlite3_column_int64(s, 0);
+			json_array_append_new(items, store_row_json(s));
+		}
+	if (rc != SQLITE_DONE) {
+		json_decref(items);
+		return (store_done(s, rc));
+	}
+	(void)store_done(s, rc);
+	snprintf(next, sizeof next, "%lld", last);
+	*out = json_pack("{so so?}", "items", items, "next",
+	    n > limit ? json_string(next) : NULL);
+	return (STORE_OK);
 }
 
 /* Close a ticket with its outcome (and the replacement of a swap). */

@@ -914,6 +914,9 @@ const char *const store_migrations[] = {
 	" d.late, d.created_at FROM diagnostic d"
 	" JOIN beneficiary b ON b.id = d.beneficiary_id"
 	" JOIN prescriber p ON p.id = b.prescriber_id",
+
+	/* 19: a partner's repair tickets, a page at a time. */
+	"CREATE INDEX repair_partner ON repair (partner_id)",
 };
 
 const int store_nmigrations = sizeof store_migrations /

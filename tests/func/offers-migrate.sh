@@ -69,7 +69,7 @@ DROP TABLE stock_count;
 COMMIT;
 PRAGMA user_version = 11;
 SQL
-# Migrations 14 (report tallies), 15 and 17 (indexes) come after: undone too.
+# Migrations 14 (report tallies), 15, 17 and 19 (indexes) come after: undone too.
 sqlite3 -batch "$DB" "BEGIN; $(sqlite3 -batch "$DB" "SELECT 'DROP TRIGGER ' ||
     name || ';' FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'report\_%' ESCAPE '\'")
     DROP TABLE report_dirty; DROP TABLE report_fact; DROP TABLE report_tally;
@@ -81,9 +81,10 @@ sqlite3 -batch "$DB" "BEGIN; $(sqlite3 -batch "$DB" "SELECT 'DROP TRIGGER ' ||
     CREATE INDEX handover_beneficiary ON handover (beneficiary_id);
     DROP INDEX IF EXISTS orientation_beneficiary_on;
     DROP INDEX certification_beneficiary_passed; DROP INDEX beneficiary_kept;
-    COMMIT" || echo "Bail out! cannot undo migrations 14, 15 and 17"
+    DROP INDEX repair_partner;
+    COMMIT" || echo "Bail out! cannot undo migrations 14, 15, 17 and 19"
 start_daemon
-is "$(sql "PRAGMA user_version")" 18 "migrated to 12 and on"
+is "$(sql "PRAGMA user_version")" 19 "migrated to 12 and on"
 is "$(sql "PRAGMA foreign_key_check")" "" "no reference broken"
 is "$(sql "SELECT group_concat(id || ':' || name || '@' || commune, ' ') FROM place")" "1:Emmaüs Connect@93066 2:Médiathèque@93008" "one place per provider and commune"
 is "$(sql "SELECT group_concat(tag || ':' || place_id || ':' || kind || ':' || service, ' / ') FROM offer")" "O-0000001-X:1:initiation:Maîtrise des outils numériques du quotidien / O-0000002-V:1:online_procedures:Aide aux démarches administratives / O-0000003-T:2:creative_digital:Loisirs et créations numériques" "each offer keeps its tag, at its place, with the standard's service"

@@ -62,7 +62,6 @@ KNOWN=(
 	"alerts: needs per kind (store-report.c)|SELECT d.device_need AS kind, count(*) AS needed"
 	"connections export (store-report.c)|SELECT b.tag AS beneficiary, b.territory, b.commune, c.name AS commune_name"
 	"follow-up schedule computed over everyone diagnosed: needs a stored due date|WITH base AS (SELECT b.id, b.tag, b.territory, p.tag AS prescriber"
-	"repairs: (?n IS NULL OR col = ?n) filters defeat indexes, no paging|SELECT * FROM repair_v WHERE (?1 IS NULL OR state = ?1)"
 	"top-ups list: (?n IS NULL OR ...) filters, no paging|SELECT t.id, m.tag AS sim, b.tag AS beneficiary, t.kind"
 	"connections: every SIM card handed over|SELECT b.tag AS beneficiary, b.territory, m.tag AS sim, m.msisdn"
 	"orientations by territory: sorted after the join|FROM orientation_v WHERE id > ?1 AND territory = ?2"

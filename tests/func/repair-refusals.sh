@@ -41,4 +41,27 @@ is "$status/$(jget .error.field)" "400/state" "an unknown state filter"
 ks repair show 1
 is "$rc" 0 "kitstock repair show 1"
 like "$out" "closed 2025-06-02T00:00:00Z: repaired" "with how it ended"
+
+# The list, a page at a time, each filter through an index.
+api POST /v1/repairs "$(rb "$D1" "$X" 2025-06-10)"
+is "$status" 201 "a second ticket for the same device, once the first is closed"
+api GET "/v1/repairs?limit=1"
+is "$status $(jget '[.items[].id] | join(",")') $(jget .next)" "200 1 1" "a page of one: ticket 1, and where the next begins"
+api GET "/v1/repairs?limit=1&after=1"
+is "$(jget '[.items[].id] | join(",")') $(jget .next)" "2 null" "the next page: ticket 2, the last"
+api GET "/v1/repairs?state=open"
+is "$(jget '[.items[] | "\(.id):\(.state)"] | join(",")')" "2:open" "open tickets only"
+api GET "/v1/repairs?state=closed&partner=$X&device=$D1&beneficiary=$B1"
+is "$(jget '[.items[] | "\(.id):\(.state)"] | join(",")')" "1:closed" "every filter at once"
+ks repair list --limit 1
+is "$rc" 0 "repair list --limit 1"
+like "$err" "more follow: add --after 1" "says more follow"
+ks repair list --all --limit 1 --partner "$X"
+like "$out" "
+1 +$D1 .* closed .*
+2 +$D1 .* open " "--all, a page of one at a time: both tickets"
+for q in "after=un" "after=0" "after=-3" "limit=0" "limit=5000" "limit=dix"; do
+	refused GET "/v1/repairs?$q" "" 400 invalid_field "${q%%=*} " "GET /v1/repairs?$q"
+	is "$(jget .error.field)" "${q%%=*}" "$q: the field named"
+done
 done_testing
