@@ -287,6 +287,7 @@ struct sqlite3_stmt *store_reader_prepare(struct store_reader *,
 enum store_status store_reader_next(struct sqlite3_stmt *, json_t **);
 enum store_status store_reader_step(struct sqlite3_stmt *, int *);
 int	 store_column(struct sqlite3_stmt *, const char *);
+int	 store_page(struct sqlite3_stmt *, long long, json_t **);
 const char *store_cell(struct sqlite3_stmt *, int, char *, size_t);
 
 /* store-explain.c */

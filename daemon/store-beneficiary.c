@@ -550,13 +550,11 @@ store_beneficiary_rows(const char *view, json_t *filters, int64_t after,
 {
 	sqlite3_stmt *s;
 	FILE *q;
-	char *sql, next[32];
+	char *sql;
 	size_t len;
 	const char *key;
-	json_t *v, *items;
+	json_t *v;
 	int i, rc;
-	long long n = 0;
-	int64_t last = 0;
 
 	if ((q = open_memstream(&sql, &len)) == NULL)
 		fatal("open_memstream");
@@ -575,21 +573,7 @@ store_beneficiary_rows(const char *view, json_t *filters, int64_t after,
 	json_object_foreach(filters, key, v)
 		store_item_bind(s, i++, v);
 	sqlite3_bind_int64(s, i, limit + 1);
-	items = json_array();
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (n++ == limit)
-			break;
-		last = sqlite3_column_int64(s, 0);
-		json_array_append_new(items, store_row_json(s));
-	}
-	if (rc == SQLITE_ROW)
-		rc = SQLITE_DONE;
-	*out = json_pack("{so}", "items", items);
-	if (n > limit) {
-		snprintf(next, sizeof next, "%lld", (long long)last);
-		json_object_set_new(*out, "next", json_string(next));
-	} else
-		json_object_set_new(*out, "next", json_null());
+	rc = store_page(s, limit, out);
 	return (store_finish(s, rc));
 }
 

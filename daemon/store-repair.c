@@ -98,10 +98,9 @@ store_repairs(const char *state, const char *partner,
     const char *beneficiary, const char *device, long long after,
     long long limit, json_t **out)
 {
-	char sql[1024], next[32];
+	char sql[1024];
 	sqlite3_stmt *s;
-	json_t *items;
-	long long n = 0, last = 0;
+	enum store_status status;
 	int rc;
 
 	*out = NULL;
@@ -123,21 +122,12 @@ store_repairs(const char *state, const char *partner,
 	sqlite3_bind_text(s, 4, device, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 5, after);
 	sqlite3_bind_int64(s, 6, limit + 1);	/* one more: is there a next */
-	items = json_array();
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		if (n++ < limit) {
-			last = sqlite3_column_int64(s, 0);
-			json_array_append_new(items, store_row_json(s));
-		}
-	if (rc != SQLITE_DONE) {
-		json_decref(items);
-		return (store_done(s, rc));
+	rc = store_page(s, limit, out);
+	if ((status = store_done(s, rc)) != STORE_OK) {
+		json_decref(*out);
+		*out = NULL;
 	}
-	(void)store_done(s, rc);
-	snprintf(next, sizeof next, "%lld", last);
-	*out = json_pack("{so so?}", "items", items, "next",
-	    n > limit ? json_string(next) : NULL);
-	return (STORE_OK);
+	return (status);
 }
 
 /* Close a ticket with its outcome (and the replacement of a swap). */

@@ -652,6 +652,34 @@ store_reader_next(sqlite3_stmt *s, json_t **row)
 	return (status);
 }
 
+/*
+ * A page of a statement whose column 0 is an id, run with limit + 1 as its
+ * LIMIT: {"items" (up to limit rows), "next": the last id as text if more
+ * follow, or null}. The step's last code (SQLITE_DONE once enough was
+ * read) is for store_done or store_finish.
+ */
+int
+store_page(sqlite3_stmt *s, long long limit, json_t **out)
+{
+	json_t *items = json_array();
+	char next[32];
+	long long n = 0, last = 0;
+	int rc;
+
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (n++ == limit)
+			break;
+		last = sqlite3_column_int64(s, 0);
+		json_array_append_new(items, store_row_json(s));
+	}
+	if (rc == SQLITE_ROW)
+		rc = SQLITE_DONE;
+	snprintf(next, sizeof next, "%lld", last);
+	*out = json_pack("{so so?}", "items", items, "next",
+	    n > limit ? json_string(next) : NULL);
+	return (rc);
+}
+
 /* The index of a statement's column by name, or -1. */
 int
 store_column(sqlite3_stmt *s, const char *name)
