@@ -23,11 +23,14 @@
 /* ?1 and ?2: the first and last day of the period, both included. */
 #define REPORT_RANGE(col)						\
 	" " col " >= ?1 AND " col " < date(?2, '+1 day')"
-/* A hand-over in force that gave a device (a 4G box is a connection). */
-#define REPORT_DEVICE(h)						\
-	" EXISTS (SELECT 1 FROM kit_unit u JOIN device v"		\
-	" ON v.id = u.device_id WHERE u.kit_id = " h ".kit_id"		\
-	" AND u.removed_at IS NULL AND v.kind <> '4g-router')"
+/*
+ * The devices a hand-over's kit gave, still in it (a 4G box is a
+ * connection, not a device): "EXISTS (SELECT 1" REPORT_DEVICE_UNIT("h") ")".
+ */
+#define REPORT_DEVICE_UNIT(h)						\
+	" FROM kit_unit u JOIN device v ON v.id = u.device_id"		\
+	" WHERE u.kit_id = " h ".kit_id AND u.removed_at IS NULL"	\
+	" AND v.kind <> '4g-router'"
 
 /* Connections handed over, with their paid periods (?3: months asked). */
 static struct stmt report_connections = STMT("SELECT " REPORT_WHO ","
@@ -111,10 +114,6 @@ store_report_territories(json_t **out)
 	"_device_in_use, f" #m ".connected AS f" #m "_connected, f" #m	\
 	".training_followed AS f" #m "_training_followed, f" #m		\
 	".certified AS f" #m "_certified"
-#define REPORT_DEVICE_UNIT(h)						\
-	" FROM kit_unit u JOIN device v ON v.id = u.device_id"		\
-	" WHERE u.kit_id = " h ".kit_id AND u.removed_at IS NULL"	\
-	" AND v.kind <> '4g-router'"
 #define REPORT_PEOPLE "SELECT b.tag AS beneficiary," \
     " b.territory, b.commune, b.category, p.tag AS prescriber," \
     " p.kind AS prescriber_kind, b.referred_on, d.diagnosed_on," \
