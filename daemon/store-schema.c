@@ -917,6 +917,11 @@ const char *const store_migrations[] = {
 
 	/* 19: a partner's repair tickets, a page at a time. */
 	"CREATE INDEX repair_partner ON repair (partner_id)",
+
+	/* 20-22: reserved (lists of the training steps, follow-ups, top-ups). */
+	"",
+	"",
+	"",
 };
 
 const int store_nmigrations = sizeof store_migrations /

@@ -84,7 +84,7 @@ sqlite3 -batch "$DB" "BEGIN; $(sqlite3 -batch "$DB" "SELECT 'DROP TRIGGER ' ||
     DROP INDEX repair_partner;
     COMMIT" || echo "Bail out! cannot undo migrations 14, 15, 17 and 19"
 start_daemon
-is "$(sql "PRAGMA user_version")" 19 "migrated to 12 and on"
+is "$(sql "PRAGMA user_version")" 22 "migrated to 12 and on"
 is "$(sql "PRAGMA foreign_key_check")" "" "no reference broken"
 is "$(sql "SELECT group_concat(id || ':' || name || '@' || commune, ' ') FROM place")" "1:Emmaüs Connect@93066 2:Médiathèque@93008" "one place per provider and commune"
 is "$(sql "SELECT group_concat(tag || ':' || place_id || ':' || kind || ':' || service, ' / ') FROM offer")" "O-0000001-X:1:initiation:Maîtrise des outils numériques du quotidien / O-0000002-V:1:online_procedures:Aide aux démarches administratives / O-0000003-T:2:creative_digital:Loisirs et créations numériques" "each offer keeps its tag, at its place, with the standard's service"
