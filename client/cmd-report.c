@@ -127,6 +127,22 @@ static const struct column check_tally_columns[] = {
 	{ N_("KEPT"), "kept" },
 	{ NULL, NULL }
 };
+/* ... of the open needs by kind ... */
+static const struct column check_need_columns[] = {
+	{ N_("KIND"), "kind" },
+	{ N_("COUNTED"), "counted" },
+	{ N_("KEPT"), "kept" },
+	{ NULL, NULL }
+};
+/* Each check's columns (the stock's by default). */
+static const struct {
+	const char		*name;
+	const struct column	*cols;
+} check_kinds[] = {
+	{ "need_count", check_need_columns },
+	{ "report_fact", check_fact_columns },
+	{ "report_tally", check_tally_columns },
+};
 
 /*
  * kitstock check: each summary the daemon keeps, recomputed from the store;
@@ -139,7 +155,7 @@ cmd_report_check(struct cmd *cmd)
 	const struct column *cols;
 	const char *name;
 	json_t *c;
-	size_t i;
+	size_t i, k;
 	int rc;
 
 	if ((rc = cmd_send(cmd, "GET", "/v1/check", NULL, &a)) != 0)
@@ -156,10 +172,10 @@ cmd_report_check(struct cmd *cmd)
 			name = json_string_value(json_object_get(c, "name"));
 			printf(_("%s: differs from the store\n"), name);
 			cols = check_columns;
-			if (name != NULL && strcmp(name, "report_fact") == 0)
-				cols = check_fact_columns;
-			else if (name != NULL && strcmp(name, "report_tally") == 0)
-				cols = check_tally_columns;
+			for (k = 0; name != NULL &&
+			    k < sizeof check_kinds / sizeof check_kinds[0]; k++)
+				if (strcmp(name, check_kinds[k].name) == 0)
+					cols = check_kinds[k].cols;
 			output_table(stdout, cols, json_object_get(c,
 			    "differences"));
 		}

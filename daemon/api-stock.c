@@ -73,26 +73,29 @@ void
 api_check(struct req *req)
 {
 	enum store_status status;
-	json_t *diff = NULL, *facts = NULL, *sums = NULL, *o;
+	json_t *diff = NULL, *needs = NULL, *facts = NULL, *sums = NULL, *o;
 	int same;
 
 	if ((status = store_tally_catch_up()) == STORE_OK &&
-	    (status = store_check_stock(&diff)) == STORE_OK)
+	    (status = store_check_stock(&diff)) == STORE_OK &&
+	    (status = store_check_needs(&needs)) == STORE_OK)
 		status = store_tally_check(&facts, &sums);
 	if (status != STORE_OK) {
 		json_decref(diff);
+		json_decref(needs);
 		json_decref(facts);
 		json_decref(sums);
 		api_reply_store(req, status, "");
 		return;
 	}
-	same = json_array_size(diff) == 0 && json_array_size(facts) == 0 &&
-	    json_array_size(sums) == 0;
-	o = json_pack("{sb s[{ss sb so} {ss sb so} {ss sb so}]}", "ok", same,
-	    "checks", "name", "stock_count", "ok", json_array_size(diff) == 0,
-	    "differences", diff, "name", "report_fact", "ok",
-	    json_array_size(facts) == 0, "differences", facts, "name",
-	    "report_tally", "ok", json_array_size(sums) == 0, "differences",
-	    sums);
+	same = json_array_size(diff) == 0 && json_array_size(needs) == 0 &&
+	    json_array_size(facts) == 0 && json_array_size(sums) == 0;
+	o = json_pack("{sb s[{ss sb so} {ss sb so} {ss sb so} {ss sb so}]}",
+	    "ok", same, "checks", "name", "stock_count", "ok",
+	    json_array_size(diff) == 0, "differences", diff, "name",
+	    "need_count", "ok", json_array_size(needs) == 0, "differences",
+	    needs, "name", "report_fact", "ok", json_array_size(facts) == 0,
+	    "differences", facts, "name", "report_tally", "ok",
+	    json_array_size(sums) == 0, "differences", sums);
 	reply_json(req, 200, o);
 }

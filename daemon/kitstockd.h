@@ -360,6 +360,7 @@ enum store_status store_accessory_count(const char *, const char *,
 enum store_status store_accessory_set(const char *, const char *, long long);
 enum store_status store_stock(json_t *, json_t *, json_t **);
 enum store_status store_check_stock(json_t **);
+enum store_status store_check_needs(json_t **);
 
 /* The sequence number of a valid tag (its row id). */
 static inline int64_t

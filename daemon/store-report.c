@@ -216,15 +216,16 @@ static struct stmt report_kits_ready = STMT("SELECT k.tag AS kit,"
     " JOIN location l ON l.id = k.location_id"
     " WHERE k.state = 'ready' AND k.ready_at < date(?3, '+1 day')"
     " ORDER BY k.ready_at, k.id LIMIT 10000");
-/* Open needs: diagnosed as needing a kind, no kit planned nor handed. */
-static struct stmt report_needs = STMT("SELECT d.device_need AS kind,"
-    " count(*) AS needed, (SELECT count(*) FROM device v"
-    " WHERE v.state = 'in_stock' AND v.kind = d.device_need) AS in_stock"
-    " FROM diagnostic d WHERE d.device_need <> 'none'"
-    " AND NOT EXISTS (SELECT 1 FROM kit k WHERE k.beneficiary_id ="
-    " d.beneficiary_id AND k.state NOT IN ('cancelled', 'returned'))"
+/*
+ * Open needs: diagnosed as needing a kind, no kit planned nor handed
+ * (counted as they change: need_count, migration 23), and the stock.
+ */
+static struct stmt report_needs = STMT("SELECT c.kind, c.n AS needed,"
+    " (SELECT coalesce(sum(s.qty), 0) FROM stock_count s"
+    " WHERE s.kind = c.kind AND s.state = 'in_stock') AS in_stock"
+    " FROM need_count c WHERE c.n > 0"
     " AND ?1 IS NOT NULL AND ?2 IS NOT NULL AND ?3 IS NOT NULL"
-    " GROUP BY d.device_need ORDER BY d.device_need");
+    " ORDER BY c.kind");
 static struct stmt report_stock = STMT("SELECT kind, state, location,"
     " territory, sum(qty) AS count FROM stock_item"
     " WHERE ?1 IS NOT NULL AND ?2 IS NOT NULL AND ?3 IS NOT NULL"
@@ -302,4 +303,22 @@ store_report_list(const char *name, const char *today, const char *ahead,
 	sqlite3_bind_text(s, 2, ahead, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, back, -1, SQLITE_STATIC);
 	return (store_report_all(s, out));
+}
+
+/* The open needs recounted from the diagnostics and kits: rows that differ. */
+enum store_status
+store_check_needs(json_t **out)
+{
+	static struct stmt q = STMT("WITH fresh AS (SELECT d.device_need"
+	    " AS kind, count(*) AS n FROM diagnostic d WHERE"
+	    " d.device_need <> 'none' AND NOT EXISTS (SELECT 1 FROM kit k"
+	    " WHERE k.beneficiary_id = d.beneficiary_id"
+	    " AND k.state NOT IN ('cancelled', 'returned')) GROUP BY 1),"
+	    " both_ AS (SELECT kind, n AS counted, 0 AS kept FROM fresh"
+	    " UNION ALL SELECT kind, 0, n FROM need_count)"
+	    " SELECT kind, sum(counted) AS counted, sum(kept) AS kept"
+	    " FROM both_ GROUP BY kind"
+	    " HAVING sum(counted) <> sum(kept)");
+
+	return (store_rows(&q, NULL, NULL, out));
 }

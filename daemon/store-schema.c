@@ -5,6 +5,46 @@
 
 #include "kitstockd.h"
 
+/*
+ * Migration 20: table t gets its person's territory and prescriber, filled,
+ * indexed, and set on each new row.
+ */
+#define SCOPE_COLUMNS(t)						\
+	"ALTER TABLE " t " ADD COLUMN territory TEXT;"			\
+	"ALTER TABLE " t " ADD COLUMN prescriber_id INTEGER;"		\
+	"UPDATE " t " SET (territory, prescriber_id) = (SELECT territory,"	\
+	" prescriber_id FROM beneficiary b WHERE b.id = beneficiary_id);"	\
+	"CREATE INDEX " t "_territory ON " t " (territory);"		\
+	"CREATE INDEX " t "_prescriber ON " t " (prescriber_id);"	\
+	"CREATE TRIGGER " t "_scope AFTER INSERT ON " t " BEGIN"	\
+	" UPDATE " t " SET (territory, prescriber_id) = (SELECT territory,"	\
+	" prescriber_id FROM beneficiary b WHERE b.id = NEW.beneficiary_id)"	\
+	" WHERE id = NEW.id; END;"
+
+/*
+ * Migration 23: does person p wait for a device (diagnosed as needing one,
+ * no kit planned, being picked, ready or handed over)?
+ */
+#define NEED_OPEN(p)							\
+	"d.beneficiary_id = " p " AND d.device_need <> 'none'"		\
+	" AND NOT EXISTS (SELECT 1 FROM kit k WHERE k.beneficiary_id = " p	\
+	" AND k.state NOT IN ('cancelled', 'returned'))"
+/* Person r's need made again (r: OLD or NEW of the row changed). */
+#define NEED_REFRESH(r, cond)						\
+	" DELETE FROM need_open WHERE beneficiary_id = " r ".beneficiary_id"	\
+	cond "; INSERT INTO need_open SELECT d.beneficiary_id, d.device_need"	\
+	" FROM diagnostic d WHERE " NEED_OPEN(r ".beneficiary_id") cond ";"
+/* On a change of table t, the need of the person (of both if it moved). */
+#define NEED_TRIGGERS(t, cols)						\
+	"CREATE TRIGGER need_" t "_insert AFTER INSERT ON " t " BEGIN"	\
+	NEED_REFRESH("NEW", "") " END;"					\
+	"CREATE TRIGGER need_" t "_update AFTER UPDATE OF " cols	\
+	", beneficiary_id ON " t " BEGIN" NEED_REFRESH("NEW", "")	\
+	NEED_REFRESH("OLD", " AND OLD.beneficiary_id <> NEW.beneficiary_id")\
+	" END;"								\
+	"CREATE TRIGGER need_" t "_delete AFTER DELETE ON " t " BEGIN"	\
+	NEED_REFRESH("OLD", "") " END;"
+
 const char *const store_migrations[] = {
 	/* 1: reference data, inventory, ledger. */
 	"CREATE TABLE programme (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
@@ -918,10 +958,75 @@ const char *const store_migrations[] = {
 	/* 19: a partner's repair tickets, a page at a time. */
 	"CREATE INDEX repair_partner ON repair (partner_id)",
 
-	/* 20-22: reserved (lists of the training steps, follow-ups, top-ups). */
+	/*
+	 * 20: an orientation and a certification carry their person's
+	 * territory and prescriber (kept by triggers), so that a page of
+	 * those of a territory or a prescriber is read in id order from an
+	 * index, unsorted. Filling them changes no fact of the tallies: the
+	 * people it marks are unmarked.
+	 */
+	"CREATE TEMP TABLE dirty_before AS SELECT * FROM report_dirty;"
+	SCOPE_COLUMNS("orientation")
+	SCOPE_COLUMNS("certification")
+	"DELETE FROM report_dirty WHERE beneficiary_id NOT IN"
+	" (SELECT beneficiary_id FROM temp.dirty_before);"
+	"DROP TABLE temp.dirty_before;"
+	"CREATE TRIGGER beneficiary_scope AFTER UPDATE OF territory,"
+	" prescriber_id ON beneficiary WHEN NEW.territory IS NOT OLD.territory"
+	" OR NEW.prescriber_id IS NOT OLD.prescriber_id BEGIN"
+	" UPDATE orientation SET territory = NEW.territory,"
+	" prescriber_id = NEW.prescriber_id WHERE beneficiary_id = NEW.id;"
+	" UPDATE certification SET territory = NEW.territory,"
+	" prescriber_id = NEW.prescriber_id WHERE beneficiary_id = NEW.id;"
+	" END;"
+	"DROP VIEW orientation_v;"
+	"CREATE VIEW orientation_v AS SELECT r.id, b.tag AS beneficiary,"
+	" r.territory, p.tag AS prescriber, o.tag AS offer,"
+	" o.name AS offer_name, o.kind AS offer_kind, pl.name AS provider,"
+	" r.oriented_on, r.funding, r.attended, r.completed, r.created_at,"
+	" r.vouchers, o.service, pl.id AS place, pl.name AS place_name,"
+	" pl.address, pl.commune AS place_commune"
+	" FROM orientation r JOIN beneficiary b ON b.id = r.beneficiary_id"
+	" JOIN prescriber p ON p.id = r.prescriber_id"
+	" JOIN offer o ON o.id = r.offer_id JOIN place pl ON pl.id = o.place_id;"
+	"DROP VIEW certification_v;"
+	"CREATE VIEW certification_v AS SELECT c.id, b.tag AS beneficiary,"
+	" c.territory, p.tag AS prescriber, c.kind, c.certified_on, c.result,"
+	" c.score, c.created_at, c.funding, c.vouchers FROM certification c"
+	" JOIN beneficiary b ON b.id = c.beneficiary_id"
+	" JOIN prescriber p ON p.id = c.prescriber_id",
+
+	/* 21-22: reserved (follow-ups, top-ups). */
 	"",
 	"",
-	"",
+
+	/*
+	 * 23: the open needs counted as they change. The alerts counted
+	 * everyone diagnosed as needing a device against their kits at each
+	 * request. need_open holds who waits for which kind (diagnosed as
+	 * needing one, no kit in force), made again for a person at each
+	 * change of their diagnostic or kits; need_count sums it by kind.
+	 */
+	"CREATE TABLE need_open (beneficiary_id INTEGER PRIMARY KEY,"
+	" kind TEXT NOT NULL);"
+	"CREATE TABLE need_count (kind TEXT PRIMARY KEY,"
+	" n INTEGER NOT NULL CHECK (n >= 0)) WITHOUT ROWID;"
+	"CREATE TRIGGER need_open_add AFTER INSERT ON need_open BEGIN"
+	" INSERT INTO need_count VALUES (NEW.kind, 1)"
+	" ON CONFLICT DO UPDATE SET n = n + 1; END;"
+	"CREATE TRIGGER need_open_remove AFTER DELETE ON need_open BEGIN"
+	" UPDATE need_count SET n = n - 1 WHERE kind = OLD.kind; END;"
+	"INSERT INTO need_open SELECT d.beneficiary_id, d.device_need"
+	" FROM diagnostic d WHERE " NEED_OPEN("d.beneficiary_id") ";"
+	NEED_TRIGGERS("diagnostic", "device_need")
+	NEED_TRIGGERS("kit", "state")
+	/*
+	 * A statement with triggers looks, on inserting a kit, for rows
+	 * that referred to it before (foreign keys): by index, not by a scan
+	 * of every hand-over and repair.
+	 */
+	"CREATE INDEX handover_kit_any ON handover (kit_id);"
+	"CREATE INDEX repair_kit ON repair (kit_id)",
 };
 
 const int store_nmigrations = sizeof store_migrations /

@@ -16,6 +16,11 @@ sqlite3 -batch "$DB" <<'SQL' || echo "Bail out! cannot set up the old schema"
 PRAGMA foreign_keys = OFF;
 BEGIN;
 DROP VIEW offer_v; DROP VIEW orientation_v; DROP VIEW certification_v;
+-- Migration 20 (territory and prescriber on the rows) comes after: undone.
+DROP TRIGGER beneficiary_scope; DROP TRIGGER certification_scope;
+DROP INDEX certification_territory; DROP INDEX certification_prescriber;
+ALTER TABLE certification DROP COLUMN territory;
+ALTER TABLE certification DROP COLUMN prescriber_id;
 DROP VIEW place_v;
 DROP TABLE orientation; DROP TABLE offer; DROP TABLE place;
 ALTER TABLE certification DROP COLUMN funding;
@@ -69,7 +74,8 @@ DROP TABLE stock_count;
 COMMIT;
 PRAGMA user_version = 11;
 SQL
-# Migrations 14 (report tallies), 15, 17 and 19 (indexes) come after: undone too.
+# Migrations 14 (report tallies), 15, 17 and 19 (indexes) and 23 (open
+# needs) come after: undone too.
 sqlite3 -batch "$DB" "BEGIN; $(sqlite3 -batch "$DB" "SELECT 'DROP TRIGGER ' ||
     name || ';' FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'report\_%' ESCAPE '\'")
     DROP TABLE report_dirty; DROP TABLE report_fact; DROP TABLE report_tally;
@@ -82,10 +88,17 @@ sqlite3 -batch "$DB" "BEGIN; $(sqlite3 -batch "$DB" "SELECT 'DROP TRIGGER ' ||
     DROP INDEX IF EXISTS orientation_beneficiary_on;
     DROP INDEX certification_beneficiary_passed; DROP INDEX beneficiary_kept;
     DROP INDEX repair_partner;
-    COMMIT" || echo "Bail out! cannot undo migrations 14, 15, 17 and 19"
+    DROP TRIGGER need_diagnostic_insert; DROP TRIGGER need_diagnostic_update;
+    DROP TRIGGER need_diagnostic_delete; DROP TRIGGER need_kit_insert;
+    DROP TRIGGER need_kit_update; DROP TRIGGER need_kit_delete;
+    DROP TABLE need_open; DROP TABLE need_count;
+    DROP INDEX handover_kit_any; DROP INDEX repair_kit;
+    COMMIT" || echo "Bail out! cannot undo migrations 14, 15, 17, 19 and 23"
 start_daemon
-is "$(sql "PRAGMA user_version")" 22 "migrated to 12 and on"
+is "$(sql "PRAGMA user_version")" 23 "migrated to 12 and on"
 is "$(sql "PRAGMA foreign_key_check")" "" "no reference broken"
+is "$(sql "SELECT group_concat(r.id || ':' || (r.territory = b.territory) || (r.prescriber_id = b.prescriber_id)) FROM orientation r JOIN beneficiary b ON b.id = r.beneficiary_id")" "1:11,2:11" "migration 20: each orientation carries its person's territory and prescriber"
+is "$(sql "SELECT count(*) FROM report_dirty")" 0 "and leaves no tally to settle"
 is "$(sql "SELECT group_concat(id || ':' || name || '@' || commune, ' ') FROM place")" "1:Emmaüs Connect@93066 2:Médiathèque@93008" "one place per provider and commune"
 is "$(sql "SELECT group_concat(tag || ':' || place_id || ':' || kind || ':' || service, ' / ') FROM offer")" "O-0000001-X:1:initiation:Maîtrise des outils numériques du quotidien / O-0000002-V:1:online_procedures:Aide aux démarches administratives / O-0000003-T:2:creative_digital:Loisirs et créations numériques" "each offer keeps its tag, at its place, with the standard's service"
 api GET /v1/orientations

@@ -50,6 +50,31 @@ api GET "/v1/history/$B"
 is "$(jget '[.history[].action] | join(",")')" "create,identity_set,diagnostic,orientation,orientation,orientation_edit,orientation_edit,orientation_edit,certification,certification" "every step in the history"
 is "$(jget '[.history[] | select(.action == "certification") | .at] | join(",")')" "2022-05-10T00:00:00Z,2022-05-20T00:00:00Z" "at their dates"
 
+# Lists of a territory or a prescriber: the rows carry the person's
+# territory and prescriber, and follow them when the person moves.
+T1=$(sql "SELECT territory FROM commune WHERE insee = '93066'")
+api GET "/v1/orientations?territory=$T1"
+is "$(jget '[.items[].id] | join(",")')" "$N1,$N2" "orientations of the person's territory"
+api GET "/v1/certifications?prescriber=$P"
+is "$(jget '[.items[].id] | join(",")')" "1,2" "certifications of the prescriber"
+api POST /v1/prescribers '{"kind":"mission_locale","name":"Mission locale Aulnay","territory":"T7"}'; P2=$(jget .tag)
+MOVED=$(sql "SELECT insee FROM commune WHERE territory <> '$T1' ORDER BY insee LIMIT 1")
+T2=$(sql "SELECT territory FROM commune WHERE insee = '$MOVED'")
+api PATCH "/v1/beneficiaries/$B" "{\"commune\":\"$MOVED\",\"prescriber\":\"$P2\",\"reason\":\"déménagement\"}"
+is "$status" 200 "the person moves to $MOVED ($T2) with another prescriber"
+api GET "/v1/orientations?territory=$T1"
+is "$(jget '.items | length')" 0 "no orientation left in the old territory"
+api GET "/v1/orientations?territory=$T2&prescriber=$P2&limit=1"
+is "$(jget '[.items[].id] | join(",")')/$(jget .next)" "$N1/$N1" "the new territory's, a page at a time"
+api GET "/v1/orientations?territory=$T2&prescriber=$P2&after=$N1"
+is "$(jget '[.items[] | "\(.id):\(.territory):\(.prescriber)"] | join(",")')" "$N2:$T2:$P2" "the next page, with the new territory and prescriber"
+api GET "/v1/certifications?territory=$T2"
+is "$(jget '[.items[].id] | join(",")')" "1,2" "certifications moved too"
+api GET "/v1/certifications?prescriber=$P"
+is "$(jget '.items | length')" 0 "none left with the old prescriber"
+is "$(sql "SELECT count(*) FROM (SELECT r.territory, r.prescriber_id FROM orientation r UNION ALL SELECT c.territory, c.prescriber_id FROM certification c) x WHERE x.territory IS NOT '$T2' OR x.prescriber_id IS NOT (SELECT id FROM prescriber WHERE tag = '$P2')")" 0 "every stored row follows the person"
+is "$(sql "SELECT count(*) FROM report_dirty")" 0 "no tally left to settle"
+
 # Refusals.
 api POST /v1/beneficiaries "{\"category\":\"mission_locale\",\"commune\":\"93066\",\"prescriber\":\"$P\",\"referred_on\":\"2022-01-03\",\"consent_on\":\"2022-01-04\"}"; U=$(jget .tag)
 sum=$(dbsum)

@@ -36,7 +36,7 @@ N=20000
 LARGE=" device device_imei sim sim_secret beneficiary beneficiary_identity
  diagnostic orientation certification followup kit kit_plan kit_unit
  kit_accessory convocation handover topup repair ledger expected_unit
- tag_reservation print_job scan audit audit_seen "
+ tag_reservation print_job scan audit audit_seen need_open "
 
 # Statements that read a whole large table on purpose, with the reason.
 # Each is matched by a part of its text (grep -F).
@@ -50,24 +50,15 @@ ALLOWED=(
 	# One person's orientations or certifications: the sort is of a few.
 	"FROM orientation_v WHERE id > ?1 AND beneficiary = ?2"
 	"FROM certification_v WHERE id > ?1 AND beneficiary = ?2"
+	# GET /v1/check also recounts the tallies from the tables by design.
+	"HAVING sum(x.counted) <> sum(x.kept) LIMIT 100"
 )
 
-# Findings not fixed here, reported (TAP TODO: shown, not failing): the
-# indicators, tallies and exports are rewritten elsewhere (store-tally.c,
-# api-report.c, store-report.c's exports); the others need an API change.
+# Findings not fixed yet, reported (TAP TODO: shown, not failing).
 KNOWN=(
-	"report tallies (store-tally.c)|INSERT INTO temp.tally_new"
-	"report tallies (store-tally.c)|FROM (SELECT f.beneficiary_id, f.measure"
-	"indicators (store-tally.c)|SELECT grain, bucket, territory, dim, key"
-	"alerts: needs per kind (store-report.c)|SELECT d.device_need AS kind, count(*) AS needed"
-	"connections export (store-report.c)|SELECT b.tag AS beneficiary, b.territory, b.commune, c.name AS commune_name"
 	"follow-up schedule computed over everyone diagnosed: needs a stored due date|WITH base AS (SELECT b.id, b.tag, b.territory, p.tag AS prescriber"
 	"top-ups list: (?n IS NULL OR ...) filters, no paging|SELECT t.id, m.tag AS sim, b.tag AS beneficiary, t.kind"
 	"connections: every SIM card handed over|SELECT b.tag AS beneficiary, b.territory, m.tag AS sim, m.msisdn"
-	"orientations by territory: sorted after the join|FROM orientation_v WHERE id > ?1 AND territory = ?2"
-	"orientations by prescriber: same|FROM orientation_v WHERE id > ?1 AND prescriber = ?2"
-	"certifications by territory: same|FROM certification_v WHERE id > ?1 AND territory = ?2"
-	"certifications by prescriber: same|FROM certification_v WHERE id > ?1 AND prescriber = ?2"
 )
 
 station_conf 0

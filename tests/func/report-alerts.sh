@@ -66,6 +66,44 @@ api PATCH "/v1/devices/$D1" "{\"warranty_until\":\"$(d 3)\"}"
 ks alerts --days 7
 like "$out" "warranty_ending +$D1 +.* $(d 3) +the warranty of $D1 \\(laptop\\) ends on $(d 3)" "the client's table"
 
+# The open needs are counted as they change (need_count): after each
+# change, the same as counting everyone diagnosed against their kits.
+needs() {
+	is "$(sql "SELECT coalesce(group_concat(kind || ':' || n, ' '), '') FROM (SELECT kind, n FROM need_count WHERE n > 0 ORDER BY kind)")" "$1" "$2: counted"
+	is "$(sql "SELECT coalesce(group_concat(kind || ':' || n, ' '), '') FROM (SELECT d.device_need AS kind, count(*) AS n FROM diagnostic d WHERE d.device_need <> 'none' AND NOT EXISTS (SELECT 1 FROM kit k WHERE k.beneficiary_id = d.beneficiary_id AND k.state NOT IN ('cancelled', 'returned')) GROUP BY 1 ORDER BY 1)")" "$1" "$2: as a recount finds"
+}
+needs "laptop:1" "B1 holds a kit; B2 waits for a laptop"
+api GET "/v1/alerts?days=7"
+is "$(jget '[.items[] | select(.kind == "stock_short")] | length')" 0 "no shortage: a laptop is in stock for B2"
+api PATCH "/v1/diagnostics/$B2" '{"device_need":"tablet","reason":"préfère une tablette"}'
+is "$status" 200 "B2's need becomes a tablet"
+needs "tablet:1" "the need moved to tablets"
+api POST /v1/kits "{\"beneficiary\":\"$B2\",\"location\":\"$W\",\"devices\":[\"tablet\"],\"at\":\"$(d 0)\"}"; K2=$(jget .tag)
+is "$status" 201 "a kit planned for B2"
+needs "" "a kit planned meets the need"
+api POST "/v1/kits/$K2/cancel" '{"reason":"absent"}'
+is "$status" 200 "the kit cancelled"
+needs "tablet:1" "the need is open again"
+api POST "/v1/kits/$K/return" "{\"reason\":\"déménage\",\"location\":\"$W\"}"
+is "$status" 200 "B1 gives the kit back"
+needs "laptop:1 tablet:1" "B1 waits again for a laptop"
+api GET "/v1/alerts?days=7"
+is "$(jget '[.items[] | select(.kind == "stock_short")] | length')" 0 "a laptop and a tablet in stock: no shortage"
+api POST "/v1/devices/$D3/state" '{"to":"lost","reason":"volée"}'
+api GET "/v1/alerts?days=7"
+like "$(jget '.items[] | select(.kind == "stock_short") | .message')" "^0 tablet\\(s\\) in stock for 1 " "no tablet left for B2's need"
+api PATCH "/v1/diagnostics/$B2" '{"device_need":"none","reason":"équipée par sa famille"}'
+needs "laptop:1" "a need withdrawn"
+api GET /v1/check
+is "$(jget '[.ok, (.checks[] | select(.name == "need_count") | .ok)] | join(" ")')" "true true" "check: the needs kept match a recount"
+sql "UPDATE need_count SET n = n + 2 WHERE kind = 'laptop'"
+api GET /v1/check
+is "$(jget '[.ok, (.checks[] | select(.name == "need_count") | .differences[] | "\(.kind) \(.counted) \(.kept)")] | join(" ")')" "false laptop 1 3" "check finds a count changed behind the daemon's back"
+ks check
+is "$rc" 1 "kitstock check exits 1"
+like "$(printf '%s\n' "$out" | grep -A2 need_count)" "laptop +1 +3" "naming the kind, counted and kept"
+sql "UPDATE need_count SET n = n - 2 WHERE kind = 'laptop'"
+
 before=$(dbsum)
 for v in -1 3651 abc 1.5 ''; do
 	api GET "/v1/alerts?days=$v"
