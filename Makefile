@@ -82,7 +82,7 @@ CLIENT_SRCS += client/cmd-kit.c client/cmd-distribution.c \
 # The territory's offers: import, suggestions, drop-outs.
 CLIENT_SRCS += client/cmd-offers.c
 # Indicators, exports, alerts and the dashboard (its files built in).
-DAEMON_SRCS += daemon/store-tally.c
+DAEMON_SRCS += daemon/store-tally.c daemon/store-kept.c
 DAEMON_SRCS += daemon/store-report.c daemon/api-report.c \
 	daemon/api-export.c daemon/alerts.c daemon/dashboard.c
 DAEMON_GEN  += daemon/dashboard-builtin.c

@@ -134,12 +134,20 @@ static const struct column check_need_columns[] = {
 	{ N_("KEPT"), "kept" },
 	{ NULL, NULL }
 };
+/* ... of the connections short of their months ... */
+static const struct column check_connection_columns[] = {
+	{ N_("SIM"), "sim" },
+	{ N_("COUNTED"), "counted" },
+	{ N_("KEPT"), "kept" },
+	{ NULL, NULL }
+};
 /* Each check's columns (the stock's by default). */
 static const struct {
 	const char		*name;
 	const struct column	*cols;
 } check_kinds[] = {
 	{ "need_count", check_need_columns },
+	{ "connection_open", check_connection_columns },
 	{ "report_fact", check_fact_columns },
 	{ "report_tally", check_tally_columns },
 };

@@ -72,7 +72,7 @@ alert_connections(json_t **out)
 	size_t i;
 
 	*out = json_array();
-	status = report_connections_all(&rows);
+	status = report_connections_open(&rows);
 	json_array_foreach(rows, i, c) {
 		state = alert_str(c, "state");
 		if (json_is_true(json_object_get(c, "covered")) ||

@@ -454,15 +454,15 @@ report_months(void)
 	return (n);
 }
 
-/* Every connection with its coverage worked out (api_topup_cover). */
+/* The connections short of the months, coverage worked out (alerts). */
 enum store_status
-report_connections_all(json_t **out)
+report_connections_open(json_t **out)
 {
 	json_t *c;
 	enum store_status status;
 	size_t i;
 
-	status = store_report_connections_all(report_months(), out);
+	status = store_report_connections_open(report_months(), out);
 	json_array_foreach(*out, i, c)
 		api_topup_cover(c);
 	return (status);

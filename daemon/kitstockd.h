@@ -361,6 +361,7 @@ enum store_status store_accessory_set(const char *, const char *, long long);
 enum store_status store_stock(json_t *, json_t *, json_t **);
 enum store_status store_check_stock(json_t **);
 enum store_status store_check_needs(json_t **);
+enum store_status store_check_connections(json_t **);
 
 /* The sequence number of a valid tag (its row id). */
 static inline int64_t
@@ -924,7 +925,7 @@ void	 api_label_calibration(struct req *);
 /* store-report.c: rows of indicators, exports and alerts */
 const char *store_report_sql(const char *);
 const char *store_report_list_sql(const char *);
-enum store_status store_report_connections_all(long long, json_t **);
+enum store_status store_report_connections_open(long long, json_t **);
 enum store_status store_report_territories(json_t **);
 enum store_status store_report_people(struct store_reader *, const char *,
 	    struct sqlite3_stmt **);
@@ -973,7 +974,7 @@ const char *report_indicator_name(int);
 json_t	*report_object(json_t *, const char *);
 void	 report_add(json_t *, const char *, json_int_t);
 long long report_months(void);
-enum store_status report_connections_all(json_t **);
+enum store_status report_connections_open(json_t **);
 enum store_status report_indicators_build(const char *, const char *,
 	    const char *, int *, json_t **);
 int	 report_period(struct req *, const char **, const char **,

@@ -32,19 +32,32 @@
 	" WHERE u.kit_id = " h ".kit_id AND u.removed_at IS NULL"	\
 	" AND v.kind <> '4g-router'"
 
-/* Connections handed over, with their paid periods (?3: months asked). */
-static struct stmt report_connections = STMT("SELECT " REPORT_WHO ","
-    " substr(h.at, 1, 10) AS handed_over_on, m.tag AS sim, m.state,"
-    " m.paid_until, date(h.at, '+' || ?3 || ' months') AS target_until,"
-    " (SELECT json_group_array(json_object('on_date', x.on_date,"
-    " 'paid_until', x.paid_until)) FROM (SELECT on_date, paid_until"
-    " FROM topup x WHERE x.handover_id = t.handover_id"
-    " AND x.sim_id = t.sim_id AND x.cancelled_at IS NULL"
+/* A connection (h, t, m) with its paid periods (?3: months asked). */
+#define REPORT_CONNECTION						\
+    "SELECT " REPORT_WHO ", substr(h.at, 1, 10) AS handed_over_on,"	\
+    " m.tag AS sim, m.state, m.paid_until,"				\
+    " date(h.at, '+' || ?3 || ' months') AS target_until,"		\
+    " (SELECT json_group_array(json_object('on_date', x.on_date,"	\
+    " 'paid_until', x.paid_until)) FROM (SELECT on_date, paid_until"	\
+    " FROM topup x WHERE x.handover_id = t.handover_id"		\
+    " AND x.sim_id = t.sim_id AND x.cancelled_at IS NULL"		\
     " ORDER BY x.on_date, x.id) x) AS periods_json"
+
+/* Connections handed over in the period. */
+static struct stmt report_connections = STMT(REPORT_CONNECTION
     " FROM handover h JOIN topup t ON t.handover_id = h.id"
     " AND t.kind = 'activation' AND t.cancelled_at IS NULL"
     " JOIN sim m ON m.id = t.sim_id" REPORT_JOIN("h")
     " WHERE h.cancelled_at IS NULL AND" REPORT_RANGE("h.at")
+    " ORDER BY b.id, t.id");
+/*
+ * Those still short of the months, live (connection_open, migration 24):
+ * read from there (CROSS JOIN keeps that order), then sorted.
+ */
+static struct stmt report_connections_short = STMT(REPORT_CONNECTION
+    " FROM connection_open o CROSS JOIN topup t ON t.id = o.id"
+    " JOIN handover h ON h.id = t.handover_id"
+    " JOIN sim m ON m.id = t.sim_id" REPORT_JOIN("h")
     " ORDER BY b.id, t.id");
 
 /* The SQL of a named report query (for EXPLAIN in the tests), or NULL. */
@@ -68,19 +81,17 @@ store_report_all(sqlite3_stmt *s, json_t **out)
 }
 
 /*
- * Every connection handed over, with its paid periods, for the months
- * asked (alerts): ordered by person.
+ * The connections in force, live and short of the months asked, with
+ * their paid periods (alerts): ordered by person.
  */
 enum store_status
-store_report_connections_all(long long months, json_t **out)
+store_report_connections_open(long long months, json_t **out)
 {
 	sqlite3_stmt *s;
 
 	*out = NULL;
-	if ((s = store_prepare(&report_connections)) == NULL)
+	if ((s = store_prepare(&report_connections_short)) == NULL)
 		return (STORE_ERROR);
-	sqlite3_bind_text(s, 1, "0001-01-01", -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, "9999-12-30", -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 3, months);
 	return (store_report_all(s, out));
 }
@@ -226,6 +237,18 @@ static struct stmt report_needs = STMT("SELECT c.kind, c.n AS needed,"
     " FROM need_count c WHERE c.n > 0"
     " AND ?1 IS NOT NULL AND ?2 IS NOT NULL AND ?3 IS NOT NULL"
     " ORDER BY c.kind");
+/*
+ * Follow-ups not done and due by N days ahead, in the schedule's order,
+ * from its index of the slots not done (migration 21).
+ */
+static struct stmt report_followups_due = STMT("SELECT b.tag AS beneficiary,"
+    " s.territory, p.tag AS prescriber, s.month, s.basis, s.due_on,"
+    " CASE WHEN s.due_on < ?1 THEN 'overdue' ELSE 'pending' END AS state"
+    " FROM followup_slot s INDEXED BY followup_slot_open"
+    " CROSS JOIN beneficiary b ON b.id = s.beneficiary_id"
+    " CROSS JOIN prescriber p ON p.id = s.prescriber_id"
+    " WHERE s.followup_id IS NULL AND s.due_on <= ?2 AND ?3 IS NOT NULL"
+    " ORDER BY s.due_on, s.beneficiary_id, s.month");
 static struct stmt report_stock = STMT("SELECT kind, state, location,"
     " territory, sum(qty) AS count FROM stock_item"
     " WHERE ?1 IS NOT NULL AND ?2 IS NOT NULL AND ?3 IS NOT NULL"
@@ -236,6 +259,7 @@ static const struct {
 	const char	*name;
 	struct stmt	*q;
 } report_lists[] = {
+	{ "followups_due", &report_followups_due },
 	{ "kits_ready", &report_kits_ready },
 	{ "needs", &report_needs },
 	{ "repairs_open", &report_repairs_open },
@@ -303,22 +327,4 @@ store_report_list(const char *name, const char *today, const char *ahead,
 	sqlite3_bind_text(s, 2, ahead, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, back, -1, SQLITE_STATIC);
 	return (store_report_all(s, out));
-}
-
-/* The open needs recounted from the diagnostics and kits: rows that differ. */
-enum store_status
-store_check_needs(json_t **out)
-{
-	static struct stmt q = STMT("WITH fresh AS (SELECT d.device_need"
-	    " AS kind, count(*) AS n FROM diagnostic d WHERE"
-	    " d.device_need <> 'none' AND NOT EXISTS (SELECT 1 FROM kit k"
-	    " WHERE k.beneficiary_id = d.beneficiary_id"
-	    " AND k.state NOT IN ('cancelled', 'returned')) GROUP BY 1),"
-	    " both_ AS (SELECT kind, n AS counted, 0 AS kept FROM fresh"
-	    " UNION ALL SELECT kind, 0, n FROM need_count)"
-	    " SELECT kind, sum(counted) AS counted, sum(kept) AS kept"
-	    " FROM both_ GROUP BY kind"
-	    " HAVING sum(counted) <> sum(kept)");
-
-	return (store_rows(&q, NULL, NULL, out));
 }

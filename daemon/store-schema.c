@@ -4,6 +4,7 @@
  */
 
 #include "kitstockd.h"
+#include "store-kept.h"
 
 /*
  * Migration 20: table t gets its person's territory and prescriber, filled,
@@ -20,30 +21,6 @@
 	" UPDATE " t " SET (territory, prescriber_id) = (SELECT territory,"	\
 	" prescriber_id FROM beneficiary b WHERE b.id = NEW.beneficiary_id)"	\
 	" WHERE id = NEW.id; END;"
-
-/*
- * Migration 23: does person p wait for a device (diagnosed as needing one,
- * no kit planned, being picked, ready or handed over)?
- */
-#define NEED_OPEN(p)							\
-	"d.beneficiary_id = " p " AND d.device_need <> 'none'"		\
-	" AND NOT EXISTS (SELECT 1 FROM kit k WHERE k.beneficiary_id = " p	\
-	" AND k.state NOT IN ('cancelled', 'returned'))"
-/* Person r's need made again (r: OLD or NEW of the row changed). */
-#define NEED_REFRESH(r, cond)						\
-	" DELETE FROM need_open WHERE beneficiary_id = " r ".beneficiary_id"	\
-	cond "; INSERT INTO need_open SELECT d.beneficiary_id, d.device_need"	\
-	" FROM diagnostic d WHERE " NEED_OPEN(r ".beneficiary_id") cond ";"
-/* On a change of table t, the need of the person (of both if it moved). */
-#define NEED_TRIGGERS(t, cols)						\
-	"CREATE TRIGGER need_" t "_insert AFTER INSERT ON " t " BEGIN"	\
-	NEED_REFRESH("NEW", "") " END;"					\
-	"CREATE TRIGGER need_" t "_update AFTER UPDATE OF " cols	\
-	", beneficiary_id ON " t " BEGIN" NEED_REFRESH("NEW", "")	\
-	NEED_REFRESH("OLD", " AND OLD.beneficiary_id <> NEW.beneficiary_id")\
-	" END;"								\
-	"CREATE TRIGGER need_" t "_delete AFTER DELETE ON " t " BEGIN"	\
-	NEED_REFRESH("OLD", "") " END;"
 
 const char *const store_migrations[] = {
 	/* 1: reference data, inventory, ledger. */
@@ -1027,6 +1004,41 @@ const char *const store_migrations[] = {
 	 */
 	"CREATE INDEX handover_kit_any ON handover (kit_id);"
 	"CREATE INDEX repair_kit ON repair (kit_id)",
+
+	/*
+	 * 24: the connections short of the programme's months, kept as they
+	 * change. The alerts read every connection handed over to find the
+	 * few to top up: connection_open holds the activation top-ups of the
+	 * connections in force whose SIM card is live and paid, and whose
+	 * paid periods, without a gap, do not reach the months yet; made
+	 * again for a SIM card at each change of its top-ups, its state, its
+	 * hand-over, and for all when the months change.
+	 */
+	"CREATE TABLE connection_open (id INTEGER PRIMARY KEY"
+	" REFERENCES topup (id));"
+	CONN_OPEN("1")
+	"CREATE TRIGGER connection_topup_insert AFTER INSERT ON topup BEGIN"
+	CONN_REFRESH("NEW.sim_id") " END;"
+	"CREATE TRIGGER connection_topup_update AFTER UPDATE OF sim_id,"
+	" handover_id, kind, on_date, paid_until, cancelled_at ON topup BEGIN"
+	CONN_REFRESH("OLD.sim_id") CONN_REFRESH("NEW.sim_id") " END;"
+	"CREATE TRIGGER connection_topup_delete AFTER DELETE ON topup BEGIN"
+	CONN_REFRESH("OLD.sim_id") " END;"
+	"CREATE TRIGGER connection_sim AFTER UPDATE OF state, paid_until"
+	" ON sim BEGIN" CONN_REFRESH("NEW.id") " END;"
+	"CREATE TRIGGER connection_handover AFTER UPDATE OF at, cancelled_at"
+	" ON handover BEGIN DELETE FROM connection_open WHERE id IN"
+	" (SELECT id FROM topup WHERE handover_id = NEW.id);"
+	CONN_OPEN("t.handover_id = NEW.id") " END;"
+	"CREATE TRIGGER connection_months AFTER UPDATE ON programme"
+	" WHEN NEW.key = 'connection-months' OR OLD.key = 'connection-months'"
+	" BEGIN DELETE FROM connection_open;" CONN_OPEN("1") " END;"
+	"CREATE TRIGGER connection_months_i AFTER INSERT ON programme"
+	" WHEN NEW.key = 'connection-months'"
+	" BEGIN DELETE FROM connection_open;" CONN_OPEN("1") " END;"
+	"CREATE TRIGGER connection_months_d AFTER DELETE ON programme"
+	" WHEN OLD.key = 'connection-months'"
+	" BEGIN DELETE FROM connection_open;" CONN_OPEN("1") " END;",
 };
 
 const int store_nmigrations = sizeof store_migrations /

@@ -74,8 +74,8 @@ DROP TABLE stock_count;
 COMMIT;
 PRAGMA user_version = 11;
 SQL
-# Migrations 14 (report tallies), 15, 17 and 19 (indexes) and 23 (open
-# needs) come after: undone too.
+# Migrations 14 (report tallies), 15, 17 and 19 (indexes), 23 and 24 (open
+# needs and connections) come after: undone too.
 sqlite3 -batch "$DB" "BEGIN; $(sqlite3 -batch "$DB" "SELECT 'DROP TRIGGER ' ||
     name || ';' FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'report\_%' ESCAPE '\'")
     DROP TABLE report_dirty; DROP TABLE report_fact; DROP TABLE report_tally;
@@ -93,9 +93,14 @@ sqlite3 -batch "$DB" "BEGIN; $(sqlite3 -batch "$DB" "SELECT 'DROP TRIGGER ' ||
     DROP TRIGGER need_kit_update; DROP TRIGGER need_kit_delete;
     DROP TABLE need_open; DROP TABLE need_count;
     DROP INDEX handover_kit_any; DROP INDEX repair_kit;
-    COMMIT" || echo "Bail out! cannot undo migrations 14, 15, 17, 19 and 23"
+    DROP TRIGGER connection_topup_insert; DROP TRIGGER connection_topup_update;
+    DROP TRIGGER connection_topup_delete; DROP TRIGGER connection_sim;
+    DROP TRIGGER connection_handover; DROP TRIGGER connection_months;
+    DROP TRIGGER connection_months_i; DROP TRIGGER connection_months_d;
+    DROP TABLE connection_open;
+    COMMIT" || echo "Bail out! cannot undo migrations 14, 15, 17, 19, 23 and 24"
 start_daemon
-is "$(sql "PRAGMA user_version")" 23 "migrated to 12 and on"
+is "$(sql "PRAGMA user_version")" 24 "migrated to 12 and on"
 is "$(sql "PRAGMA foreign_key_check")" "" "no reference broken"
 is "$(sql "SELECT group_concat(r.id || ':' || (r.territory = b.territory) || (r.prescriber_id = b.prescriber_id)) FROM orientation r JOIN beneficiary b ON b.id = r.beneficiary_id")" "1:11,2:11" "migration 20: each orientation carries its person's territory and prescriber"
 is "$(sql "SELECT count(*) FROM report_dirty")" 0 "and leaves no tally to settle"

@@ -50,8 +50,11 @@ ALLOWED=(
 	# One person's orientations or certifications: the sort is of a few.
 	"FROM orientation_v WHERE id > ?1 AND beneficiary = ?2"
 	"FROM certification_v WHERE id > ?1 AND beneficiary = ?2"
-	# GET /v1/check also recounts the tallies from the tables by design.
+	# GET /v1/check also recounts the tallies, the open needs and the
+	# connections short of their months from the tables, by design.
 	"HAVING sum(x.counted) <> sum(x.kept) LIMIT 100"
+	"WITH fresh AS (SELECT d.device_need AS kind, count(*) AS n"
+	"WITH fresh AS ( SELECT t.id FROM topup t JOIN handover h"
 )
 
 # Findings not fixed yet, reported (TAP TODO: shown, not failing).

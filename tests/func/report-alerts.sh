@@ -34,15 +34,31 @@ api POST "/v1/distributions/$E/convocations" "{\"beneficiaries\":[\"$B1\"],\"at\
 api POST "/v1/distributions/$E/checkout" "{\"beneficiary\":\"$B1\",\"kit\":\"$K\",\"plan_months\":1,\"at\":\"$(d -40)T10:00\"}"
 is "$status" 201 "B1 collects the kit 40 days ago, SIM paid one month"
 is "$(counts)" "2 0 1 1 0 0 0" "collected; B1's follow-ups now count from the hand-over; the connection has lapsed"
+# The connections short of the months are kept as they change
+# (connection_open): the same as the coverage worked out for each
+# connection handed over (GET /v1/connections).
+conns() {
+	api GET "/v1/connections?limit=1000"
+	is "$(sql "SELECT coalesce(group_concat(tag, ','), '') FROM (SELECT m.tag FROM connection_open o JOIN topup t ON t.id = o.id JOIN sim m ON m.id = t.sim_id ORDER BY m.tag)")" \
+	    "$(jget '[.items[] | select(.covered == false and (.state == "active" or .state == "suspended") and .paid_until != null) | .sim] | sort | join(",")')" "$1: the connections kept short are those worked out short"
+	is "$(sql "SELECT count(*) FROM connection_open")" "$2" "$1: $2 short"
+}
+conns "lapsed after a month" 1
 target=$(date -u -d "$(d -40) +6 months" +%F)
 api POST /v1/topups "{\"sim\":\"$S1\",\"amount\":\"10\",\"paid_until\":\"$(d 7)\",\"at\":\"$(d -1)\"}"
 is "$status" 201 "a top-up until next week"
 is "$(counts)" "2 0 1 0 1 0 0" "no longer lapsed: a top-up is due within 14 days"
+conns "topped up until next week" 1
 is "$(counts 5)" "2 0 1 0 0 0 0" "but not within 5"
 api GET /v1/alerts
 like "$(jget '.items[] | select(.kind == "topup_due") | .message')" "SIM card $S1 of $B1 is paid until $(d 7): top it up to reach $target" "what to top up, and up to when"
 api POST /v1/topups "{\"sim\":\"$S1\",\"amount\":\"50\",\"paid_until\":\"$target\",\"at\":\"$(d 0)\"}"
 is "$(counts)" "2 0 1 0 0 0 0" "paid for 6 months: no top-up due"
+conns "paid up to the 6 months, after a gap: still short of 6 months in a row" 1
+sql "UPDATE programme SET value = '1' WHERE key = 'connection-months'"
+conns "the programme asks for 1 month: the first month covers it" 0
+sql "UPDATE programme SET value = '6' WHERE key = 'connection-months'"
+conns "6 months again" 1
 
 api PATCH "/v1/devices/$D1" "{\"warranty_until\":\"$(d 10)\"}"
 is "$(counts)" "2 0 1 0 0 1 0" "a warranty ending within 14 days"
@@ -103,6 +119,12 @@ ks check
 is "$rc" 1 "kitstock check exits 1"
 like "$(printf '%s\n' "$out" | grep -A2 need_count)" "laptop +1 +3" "naming the kind, counted and kept"
 sql "UPDATE need_count SET n = n - 2 WHERE kind = 'laptop'"
+sql "INSERT INTO connection_open SELECT id FROM topup WHERE kind = 'activation'"
+api GET /v1/check
+is "$(jget '[.ok, (.checks[] | select(.name == "connection_open") | .differences[] | "\(.sim) \(.counted) \(.kept)")] | join(" ")')" "false $S1 0 1" "check finds a connection held short that is covered"
+sql "DELETE FROM connection_open"
+api GET /v1/check
+is "$(jget .ok)" true "and nothing else"
 
 before=$(dbsum)
 for v in -1 3651 abc 1.5 ''; do

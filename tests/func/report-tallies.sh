@@ -15,7 +15,7 @@ report_generate 64
 check_ok() {	# GET /v1/check: every check passes
 	api GET /v1/check
 	is "$(jget '[.ok, (.checks[] | "\(.name)=\(.ok)")] | join(" ")')" \
-	    "true stock_count=true need_count=true report_fact=true report_tally=true" "$1"
+	    "true stock_count=true need_count=true connection_open=true report_fact=true report_tally=true" "$1"
 }
 # indicator MEASURE FROM TO [TERRITORY]: the count the daemon answers.
 indicator() {
