@@ -135,8 +135,8 @@ const struct cmd_entry cmd_followup_verbs[] = {
 	    "[--certified] [--no-certified] [--problems TEXT] [--at DATE]",
 	    cmd_beneficiary_print_id),
 	{ "list", "[--due DATE] [--overdue] [--state done|overdue|pending] "
-	    "[--beneficiary TAG] [--territory T] [--limit N] [--after CURSOR] "
-	    "[--all]", 0, 0, CMD_LIST, "GET", "/v1/{c}",
+	    "[--beneficiary TAG] [--territory T] [--prescriber TAG] [--limit N] "
+	    "[--after CURSOR] [--all]", 0, 0, CMD_LIST, "GET", "/v1/{c}",
 	    cmd_offers_print_followups },
 	PATH_SHOW("NUMBER", CMD_RAW),
 	PATH_END

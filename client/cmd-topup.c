@@ -52,12 +52,14 @@ const struct cmd_entry cmd_topup_verbs[] = {
 	{ "add", "SIM|BENEFICIARY --amount EUR --paid-until DATE [--at DATE]",
 	    1, 1, CMD_RAW | CMD_MIXED, "POST", "/v1/topups",
 	    cmd_topup_print_new, cmd_topup_add },
-	{ "list", "[--sim S] [--beneficiary B]", 0, 0, 0, "GET", "/v1/topups",
+	{ "list", "[--sim S] [--beneficiary B] [--limit N] [--after N] "
+	    "[--all]", 0, 0, CMD_LIST, "GET", "/v1/topups",
 	    cmd_topup_print_list },
 	{ "due", "[--before DATE] [--territory T]", 0, 0, 0, "GET",
 	    "/v1/topups/due", cmd_topup_print_due },
-	{ "coverage", "[--beneficiary B] [--territory T]", 0, 0, 0, "GET",
-	    "/v1/connections", cmd_topup_print_coverage },
+	{ "coverage", "[--beneficiary B] [--territory T] [--limit N] "
+	    "[--after N] [--all]", 0, 0, CMD_LIST, "GET", "/v1/connections",
+	    cmd_topup_print_coverage },
 	{ NULL, NULL, 0, 0, 0, NULL, NULL, NULL }
 };
 

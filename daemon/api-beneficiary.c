@@ -168,11 +168,23 @@ api_beneficiary_note(struct req *req, const char *field)
 int
 api_beneficiary_territory(struct req *req, const char *field)
 {
-	const char *code;
+	return (api_beneficiary_territory_code(req, field, req_str(req,
+	    field)));
+}
+
+/*
+ * The territory code given as field (in the body or the query; NULL if
+ * not given) must be one of the programme's: else the answer is sent and
+ * -1 returned.
+ */
+int
+api_beneficiary_territory_code(struct req *req, const char *field,
+    const char *code)
+{
 	char *known;
 	enum store_status status;
 
-	if ((code = req_str(req, field)) == NULL)
+	if (code == NULL)
 		return (0);
 	if ((status = store_beneficiary_territory(code, &known)) == STORE_OK)
 		return (0);

@@ -12,8 +12,8 @@
  * Rows read from the database come from a reader (store_reader_open): a
  * connection of the export's own, in one read transaction, so the whole
  * file is the database at one instant even while writes commit between
- * its chunks. The indicators and the follow-ups list are worked out at
- * once on the main connection (they are small) and sent the same way.
+ * its chunks. The indicators are worked out at once on the main
+ * connection (they are small) and sent the same way.
  *
  * The client going away, or the daemon stopping, ends an export: its
  * statements, transaction and memory are released from the connection's
@@ -156,12 +156,11 @@ struct export {
 	EVP_MAC			*hmac;
 	EVP_MAC_CTX		*mac;	/* keyed once */
 
-	/* Lists: a statement, or rows worked out at once. */
+	/* Lists: a statement; the indicators: tables worked out at once. */
 	const char *const	*cols;
 	struct sqlite3_stmt	*list;
 	int			 sims;
 	json_t			*rows;
-	size_t			 next;
 	void			*iter;	/* the indicators' next scope */
 	int			 k;
 };
@@ -848,16 +847,10 @@ export_list_fill(struct export *x)
 	json_t *r;
 
 	while (evbuffer_get_length(x->buf) < EXPORT_CHUNK) {
-		if (x->rows != NULL) {
-			if (x->next >= json_array_size(x->rows))
-				return (1);
-			r = json_incref(json_array_get(x->rows, x->next++));
-		} else {
-			if (store_reader_next(x->list, &r) != STORE_OK)
-				return (-1);
-			if (r == NULL)
-				return (1);
-		}
+		if (store_reader_next(x->list, &r) != STORE_OK)
+			return (-1);
+		if (r == NULL)
+			return (1);
 		if (x->sims) {
 			/* Its coverage, and when a top-up is due. */
 			api_topup_cover(r);
@@ -925,7 +918,6 @@ api_export_list(struct req *req)
 	const char *list = NULL;
 	char today[16], ahead[16], back[16];
 	long long days;
-	json_t *sel, *o = NULL;
 	struct export *x;
 	enum store_status status = STORE_OK;
 
@@ -935,8 +927,7 @@ api_export_list(struct req *req)
 	api_beneficiary_today(today, sizeof today);
 	report_day(days, ahead, sizeof ahead);
 	report_day(-days, back, sizeof back);
-	if ((x = export_new(req, what, strcmp(what, "followups") != 0)) ==
-	    NULL)
+	if ((x = export_new(req, what, 1)) == NULL)
 		return;
 	x->fill = export_list_fill;
 	if (strcmp(what, "stock") == 0) {
@@ -955,12 +946,7 @@ api_export_list(struct req *req)
 		    &x->list);
 	} else {
 		x->cols = export_followup_cols;
-		sel = json_pack("{ss}", "due", ahead);
-		status = store_beneficiary_schedule(sel, today, NULL, 100000,
-		    &o);
-		json_decref(sel);
-		x->rows = json_incref(json_object_get(o, "items"));
-		json_decref(o);
+		list = "followups_due";
 	}
 	if (list != NULL)
 		status = store_report_list_open(x->reader, list, today, ahead,

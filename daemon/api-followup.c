@@ -136,16 +136,20 @@ api_followup_add(struct req *req)
 /*
  * GET /v1/followups: the schedule. ?due=DATE: not done and due by then;
  * ?overdue=true: past due today; ?state=done|overdue|pending;
- * ?beneficiary=B-...; ?territory=T6; ?after= the "next" of a page.
+ * ?beneficiary=B-...; ?territory=T6; ?prescriber=P-... (a prescriber's
+ * account: its own); ?after= the "next" of a page.
  */
 void
 api_followup_list(struct req *req)
 {
+	static const char *const tagged[] = { "beneficiary", "prescriber" };
+	static const char letter[] = { 'B', 'P' };
 	char today[16], *cause;
 	const char *v, *after;
 	long long limit;
 	json_t *sel, *tmp, *nv, *o;
 	enum store_status status;
+	int i;
 
 	if (req_limit(req, &limit, &after) != 0)
 		return;
@@ -177,14 +181,16 @@ api_followup_list(struct req *req)
 		json_decref(tmp);
 		json_object_set_new(sel, "state", nv);
 	}
-	if ((v = req_query(req, "beneficiary")) != NULL) {
-		if (tag_check(v, 'B', NULL, NULL, &cause) != 0) {
-			reply_error(req, 400, "invalid_field", "beneficiary",
-			    "%s", cause);
+	for (i = 0; i < 2; i++) {
+		if ((v = req_query(req, tagged[i])) == NULL)
+			continue;
+		if (tag_check(v, letter[i], NULL, NULL, &cause) != 0) {
+			reply_error(req, 400, "invalid_field", tagged[i], "%s",
+			    cause);
 			free(cause);
 			goto out;
 		}
-		json_object_set_new(sel, "beneficiary", json_string(v));
+		json_object_set_new(sel, tagged[i], json_string(v));
 	}
 	if ((v = req_query(req, "territory")) != NULL)
 		json_object_set_new(sel, "territory", json_string(v));

@@ -397,9 +397,9 @@ api_repair_list(struct req *req)
 	static const char *const letters = "LBD";
 	static const char *const names[] = { "partner", "beneficiary",
 	    "device" };
-	const char *state = req_query(req, "state"), *v[3], *after;
-	char *cause, *end;
-	long long limit, n = 0;
+	const char *state = req_query(req, "state"), *v[3];
+	char *cause;
+	long long limit, after;
 	int i;
 	enum store_status status;
 	json_t *o;
@@ -421,16 +421,9 @@ api_repair_list(struct req *req)
 			return;
 		}
 	}
-	if (req_limit(req, &limit, &after) != 0)
+	if (req_page(req, &limit, &after) != 0)
 		return;
-	if (after != NULL && ((n = strtoll(after, &end, 10)) < 1 ||
-	    *end != '\0' || *after == '\0')) {
-		reply_error(req, 400, "invalid_field", "after",
-		    _("after %s: expected the value given as next"), after);
-		return;
-	}
-	status = store_repairs(state, v[0], v[1], v[2], after != NULL ? n : 0,
-	    limit, &o);
+	status = store_repairs(state, v[0], v[1], v[2], after, limit, &o);
 	api_answer(req, status, 200, o, "repairs");
 }
 

@@ -15,6 +15,8 @@
 #include "kitstockd.h"
 
 static int api_topup_sim(struct req *, char *);
+static void api_topup_due_page(json_t *, const char *, const char *,
+	    json_t *);
 
 static const struct field topup_fields[] = {
 	{ "sim", FT_STRING, 0 },
@@ -181,12 +183,17 @@ out:
 	json_decref(c);
 }
 
-/* GET /v1/topups?sim=TAG&beneficiary=TAG: paid periods, oldest first. */
+/*
+ * GET /v1/topups?sim=TAG&beneficiary=TAG&after=N&limit=N: a page of paid
+ * periods in the order they were recorded (id), and the next page's
+ * "after".
+ */
 void
 api_topup_list(struct req *req)
 {
 	const char *sim = req_query(req, "sim"), *ben;
 	char *cause;
+	long long limit, after;
 	enum store_status status;
 	json_t *o;
 
@@ -199,8 +206,10 @@ api_topup_list(struct req *req)
 		free(cause);
 		return;
 	}
-	status = store_topups(sim, ben, &o);
-	api_answer(req, status, 200, json_pack("{so}", "items", o), "topups");
+	if (req_page(req, &limit, &after) != 0)
+		return;
+	status = store_topups(sim, ben, after, limit, &o);
+	api_answer(req, status, 200, o, "topups");
 }
 
 /*
@@ -247,8 +256,10 @@ api_topup_cover(json_t *c)
 }
 
 /*
- * GET /v1/connections?beneficiary=B&territory=T6: each connection, its
- * covered period, where coverage ends, whether the months are covered.
+ * GET /v1/connections?beneficiary=B&territory=T6&after=N&limit=N: a page
+ * of connections in the order of their activation, each with its covered
+ * period, where coverage ends, whether the months are covered; and the
+ * next page's "after".
  */
 void
 api_topup_connections(struct req *req)
@@ -257,9 +268,9 @@ api_topup_connections(struct req *req)
 	const char *terr = req_query(req, "territory");
 	char *cause;
 	size_t i;
-	long long months = report_months();
+	long long months = report_months(), limit, after;
 	enum store_status status;
-	json_t *rows, *c;
+	json_t *page, *c;
 
 	if (ben != NULL && tag_check(ben, 'B', NULL, NULL, &cause) != 0) {
 		reply_error(req, 400, "invalid_field", "beneficiary", "%s",
@@ -267,50 +278,33 @@ api_topup_connections(struct req *req)
 		free(cause);
 		return;
 	}
-	if ((status = store_connections(months, ben, terr, &rows)) !=
-	    STORE_OK) {
-		json_decref(rows);
+	if (api_beneficiary_territory_code(req, "territory", terr) != 0 ||
+	    req_page(req, &limit, &after) != 0)
+		return;
+	if ((status = store_connections(months, ben, terr, after, limit,
+	    &page)) != STORE_OK) {
 		api_reply_store(req, status, "connections");
 		return;
 	}
-	json_array_foreach(rows, i, c)
+	json_array_foreach(json_object_get(page, "items"), i, c)
 		api_topup_cover(c);
-	reply_json(req, 200, json_pack("{sI so}", "months", (json_int_t)months,
-	    "items", rows));
+	json_object_set_new(page, "months", json_integer(months));
+	reply_json(req, 200, page);
 }
 
 /*
- * GET /v1/topups/due?before=DATE&territory=T6: connections still live
- * whose coverage ends before hand-over + months: a top-up is due on the
- * day coverage ends (overdue if that day is past).
+ * The connections of a page (items) to top up before "before" (or NULL),
+ * appended to due: still live, coverage ending before hand-over + months.
  */
-void
-api_topup_due(struct req *req)
+static void
+api_topup_due_page(json_t *items, const char *before, const char *today,
+    json_t *due)
 {
-	const char *before = req_query(req, "before");
-	const char *terr = req_query(req, "territory");
 	const char *paid, *target, *state;
-	char *cause, today[32];
 	size_t i;
-	long long months = report_months();
-	enum store_status status;
-	json_t *rows, *c, *due;
+	json_t *c;
 
-	if (before != NULL && check_date(before, &cause) != 0) {
-		reply_error(req, 400, "invalid_field", "before", "%s", cause);
-		free(cause);
-		return;
-	}
-	if ((status = store_connections(months, NULL, terr, &rows)) !=
-	    STORE_OK) {
-		json_decref(rows);
-		api_reply_store(req, status, "topups");
-		return;
-	}
-	store_now(today, sizeof today);
-	today[10] = '\0';
-	due = json_array();
-	json_array_foreach(rows, i, c) {
+	json_array_foreach(items, i, c) {
 		paid = json_string_value(json_object_get(c, "paid_until"));
 		target = json_string_value(json_object_get(c, "target_until"));
 		state = json_string_value(json_object_get(c, "state"));
@@ -330,7 +324,49 @@ api_topup_due(struct req *req)
 		    json_object_get(c, "target_until"), "overdue",
 		    strcmp(paid, today) < 0));
 	}
-	json_decref(rows);
+}
+
+/*
+ * GET /v1/topups/due?before=DATE&territory=T6: connections still live
+ * whose coverage ends before hand-over + months: a top-up is due on the
+ * day coverage ends (overdue if that day is past). The connections are
+ * read a page at a time.
+ */
+void
+api_topup_due(struct req *req)
+{
+	const char *before = req_query(req, "before");
+	const char *terr = req_query(req, "territory");
+	char *cause, today[32];
+	size_t i;
+	long long months = report_months(), after = 0;
+	enum store_status status;
+	json_t *page, *next, *c, *due;
+
+	if (before != NULL && check_date(before, &cause) != 0) {
+		reply_error(req, 400, "invalid_field", "before", "%s", cause);
+		free(cause);
+		return;
+	}
+	if (api_beneficiary_territory_code(req, "territory", terr) != 0)
+		return;
+	store_now(today, sizeof today);
+	today[10] = '\0';
+	due = json_array();
+	do {
+		if ((status = store_connections(months, NULL, terr, after,
+		    LIST_LIMIT_MAX, &page)) != STORE_OK) {
+			json_decref(due);
+			api_reply_store(req, status, "topups");
+			return;
+		}
+		api_topup_due_page(json_object_get(page, "items"), before,
+		    today, due);
+		next = json_object_get(page, "next");
+		after = json_is_string(next) ? strtoll(json_string_value(next),
+		    NULL, 10) : 0;
+		json_decref(page);
+	} while (after != 0);
 	/* Soonest first. */
 	for (i = 1; i < json_array_size(due); i++) {
 		size_t j = i;

@@ -180,6 +180,7 @@ int	 req_int(struct req *, const char *, long long *);
 const char *req_query(struct req *, const char *);
 int	 req_tag(struct req *, int, char, char *);
 int	 req_limit(struct req *, long long *, const char **);
+int	 req_page(struct req *, long long *, long long *);
 void	 req_free(struct req *);
 
 /* Answers of the store; the handler turns them into a status and a sentence. */
@@ -683,6 +684,8 @@ int	 api_beneficiary_order(struct req *, const char *, const char *,
 	    const char *, const char *, const char *, const char *);
 int	 api_beneficiary_note(struct req *, const char *);
 int	 api_beneficiary_territory(struct req *, const char *);
+int	 api_beneficiary_territory_code(struct req *, const char *,
+	    const char *);
 int	 api_beneficiary_commune(struct req *, const char *, const char *);
 int	 api_beneficiary_load(struct req *, const char *, const char *,
 	    struct beneficiary_facts *);
@@ -838,9 +841,10 @@ enum store_status store_sim_of(const char *, char *);
 enum store_status store_topup_add(const struct actor *, const char *,
 	    int64_t, const char *, int64_t, const char *, int64_t *);
 enum store_status store_topup_get(int64_t, json_t **);
-enum store_status store_topups(const char *, const char *, json_t **);
+enum store_status store_topups(const char *, const char *, long long,
+	    long long, json_t **);
 enum store_status store_connections(long long, const char *, const char *,
-	    json_t **);
+	    long long, long long, json_t **);
 
 /* store-repair.c */
 enum store_status store_repair_open_of(const char *, char *, size_t);

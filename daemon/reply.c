@@ -576,6 +576,28 @@ req_limit(struct req *req, long long *limit, const char **after)
 	return (0);
 }
 
+/*
+ * ?limit= and ?after= for lists paged by an id: after is the "next" of
+ * the page before (a number from 1), 0 if not given.
+ */
+int
+req_page(struct req *req, long long *limit, long long *after)
+{
+	const char *s;
+	char *end;
+
+	*after = 0;
+	if (req_limit(req, limit, &s) != 0)
+		return (-1);
+	if (s != NULL && ((*after = strtoll(s, &end, 10)) < 1 ||
+	    *end != '\0' || *s == '\0')) {
+		reply_error(req, 400, "invalid_field", "after",
+		    _("after %s: expected the value given as next"), s);
+		return (-1);
+	}
+	return (0);
+}
+
 void
 req_free(struct req *req)
 {

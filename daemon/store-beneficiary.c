@@ -878,50 +878,93 @@ store_beneficiary_followup_add(const struct actor *a,
 }
 
 /*
+ * The statement of a page of the schedule: the slots of sel after a
+ * cursor (from the first: "", 0, 0; those pending: from today, by the
+ * cursor), from the index of the filter given.
+ */
+static void
+schedule_sql(json_t *sel, char *sql, size_t size)
+{
+	const char *state = json_string_value(json_object_get(sel, "state"));
+	const char *index;
+	int open, done, overdue, pending;
+	size_t i, len;
+	struct {
+		int		 on;
+		const char	*sql;
+	} where[] = {
+		{ 0, " AND s.beneficiary_id = (SELECT id"
+		    " FROM beneficiary WHERE tag = ?1)" },
+		{ 0, " AND s.territory = ?2" },
+		{ 0, " AND s.prescriber_id = (SELECT id"
+		    " FROM prescriber WHERE tag = ?3)" },
+		{ 0, " AND s.followup_id IS NULL" },
+		{ 0, " AND s.followup_id IS NOT NULL" },
+		{ 0, " AND s.due_on <= ?5" },
+		{ 0, " AND s.due_on < ?4" },
+	};
+
+	done = state != NULL && strcmp(state, "done") == 0;
+	overdue = json_is_true(json_object_get(sel, "overdue")) ||
+	    (state != NULL && strcmp(state, "overdue") == 0);
+	pending = state != NULL && strcmp(state, "pending") == 0;
+	open = overdue || pending || json_object_get(sel, "due") != NULL;
+	if (json_object_get(sel, "beneficiary") != NULL)
+		index = "";	/* the key: a person's two slots */
+	else if (json_object_get(sel, "territory") != NULL)
+		index = open ? " INDEXED BY followup_slot_territory_open" :
+		    " INDEXED BY followup_slot_territory";
+	else if (json_object_get(sel, "prescriber") != NULL)
+		index = " INDEXED BY followup_slot_prescriber";
+	else
+		index = open ? " INDEXED BY followup_slot_open" :
+		    " INDEXED BY followup_slot_due";
+	where[0].on = json_object_get(sel, "beneficiary") != NULL;
+	where[1].on = json_object_get(sel, "territory") != NULL;
+	where[2].on = json_object_get(sel, "prescriber") != NULL;
+	where[3].on = open;
+	where[4].on = done;
+	where[5].on = json_object_get(sel, "due") != NULL;
+	where[6].on = overdue;
+	len = snprintf(sql, size, "SELECT s.beneficiary_id AS id,"
+	    " b.tag AS beneficiary, s.territory, p.tag AS prescriber, s.month,"
+	    " s.basis, s.due_on, s.followup_id AS followup, f.followed_on,"
+	    " CASE WHEN s.followup_id IS NOT NULL THEN 'done'"
+	    " WHEN s.due_on < ?4 THEN 'overdue' ELSE 'pending' END AS state"
+	    " FROM followup_slot s%s"
+	    " CROSS JOIN beneficiary b ON b.id = s.beneficiary_id"
+	    " CROSS JOIN prescriber p ON p.id = s.prescriber_id"
+	    " LEFT JOIN followup f ON f.id = s.followup_id"
+	    " WHERE (s.due_on, s.beneficiary_id, s.month) > (?8, ?9, ?10)",
+	    index);
+	for (i = 0; i < sizeof where / sizeof where[0]; i++)
+		if (where[i].on)
+			len += snprintf(sql + len, size - len, "%s",
+			    where[i].sql);
+	snprintf(sql + len, size - len, " ORDER BY s.due_on, s.beneficiary_id,"
+	    " s.month LIMIT ?11");
+}
+
+/*
  * The follow-up schedule: everyone diagnosed is followed at 3 and 6
  * months after their first hand-over in force, else their first
- * orientation, else their diagnostic. Each row is done (recorded),
- * overdue (due before today) or pending. sel holds the filters:
- * beneficiary, territory, prescriber, due (pending or overdue by that
- * date), overdue (true), state; after is a cursor "DATE/TAG/MONTH".
- * *out is {"today", "items", "next"}.
+ * orientation, else their diagnostic (the slots kept in followup_slot,
+ * migration 21). Each row is done (recorded), overdue (due before today)
+ * or pending. sel holds the filters: beneficiary, territory, prescriber,
+ * due (pending or overdue by that date), overdue (true), state; after is
+ * a cursor "DATE/TAG/MONTH". *out is {"today", "items", "next"}. The
+ * slots are read in the list's order from the index of the filter given
+ * (a person's from the key), those not done from an index of their own.
  */
 enum store_status
 store_beneficiary_schedule(json_t *sel, const char *today, const char *after,
     long long limit, json_t **out)
 {
-	static struct stmt q = STMT("WITH base AS (SELECT b.id, b.tag,"
-	    " b.territory, p.tag AS prescriber, d.diagnosed_on,"
-	    " (SELECT substr(min(h.at), 1, 10) FROM handover h"
-	    " WHERE h.beneficiary_id = b.id AND h.cancelled_at IS NULL)"
-	    " AS handed_over_on, (SELECT min(o.oriented_on) FROM orientation o"
-	    " WHERE o.beneficiary_id = b.id) AS oriented_on"
-	    " FROM diagnostic d JOIN beneficiary b ON b.id = d.beneficiary_id"
-	    " JOIN prescriber p ON p.id = b.prescriber_id"
-	    " WHERE (?1 IS NULL OR b.tag = ?1) AND (?2 IS NULL OR"
-	    " b.territory = ?2) AND (?3 IS NULL OR p.tag = ?3)),"
-	    " sched AS (SELECT base.*, m.month, CASE WHEN handed_over_on"
-	    " IS NOT NULL THEN 'handed_over' WHEN oriented_on IS NOT NULL"
-	    " THEN 'orientation' ELSE 'diagnostic' END AS basis,"
-	    " date(coalesce(handed_over_on, oriented_on, diagnosed_on),"
-	    " '+' || m.month || ' months') AS due_on FROM base,"
-	    " (SELECT 3 AS month UNION ALL SELECT 6) m),"
-	    " slot AS (SELECT s.id, s.tag AS beneficiary, s.territory,"
-	    " s.prescriber, s.month, coalesce(f.basis, s.basis) AS basis,"
-	    " coalesce(f.due_on, s.due_on) AS due_on, f.id AS followup,"
-	    " f.followed_on, CASE WHEN f.id IS NOT NULL THEN 'done'"
-	    " WHEN s.due_on < ?4 THEN 'overdue' ELSE 'pending' END AS state"
-	    " FROM sched s LEFT JOIN followup f ON f.beneficiary_id = s.id"
-	    " AND f.month = s.month)"
-	    " SELECT * FROM slot WHERE (?5 IS NULL OR (state <> 'done'"
-	    " AND due_on <= ?5)) AND (?6 = 0 OR state = 'overdue')"
-	    " AND (?7 IS NULL OR state = ?7) AND (?8 IS NULL OR"
-	    " (due_on, id, month) > (?8, ?9, ?10))"
-	    " ORDER BY due_on, id, month LIMIT ?11");
+	char sql[2048], cursor[64], date[11], tag[TAG_LEN + 1];
+	const char *keys[] = { "beneficiary", "territory", "prescriber" };
+	const char *state;
 	sqlite3_stmt *s;
 	json_t *items, *row;
-	char cursor[64], date[11], tag[TAG_LEN + 1];
-	const char *keys[] = { "beneficiary", "territory", "prescriber" };
 	unsigned long seq = 0;
 	int i, rc, month = 0;
 	long long n = 0;
@@ -931,19 +974,26 @@ store_beneficiary_schedule(json_t *sel, const char *today, const char *after,
 	    "%10[0-9-]/%11[A-Z0-9-]/%d", date, tag, &month) != 3 ||
 	    tag_check(tag, 'B', NULL, &seq, NULL) != 0))
 		return (STORE_INVALID);
-	if ((s = store_prepare(&q)) == NULL)
+	if (after == NULL)
+		date[0] = '\0';
+	/* Pending: due from today, where the cursor starts at the latest. */
+	state = json_string_value(json_object_get(sel, "state"));
+	if (state != NULL && strcmp(state, "pending") == 0 &&
+	    strcmp(date, today) < 0) {
+		snprintf(date, sizeof date, "%s", today);
+		seq = 0;
+		month = 0;
+	}
+	schedule_sql(sel, sql, sizeof sql);
+	if ((s = store_prepare_named(sql)) == NULL)
 		return (STORE_ERROR);
 	for (i = 0; i < 3; i++)
 		store_item_bind(s, i + 1, json_object_get(sel, keys[i]));
 	sqlite3_bind_text(s, 4, today, -1, SQLITE_STATIC);
 	store_item_bind(s, 5, json_object_get(sel, "due"));
-	sqlite3_bind_int(s, 6, json_is_true(json_object_get(sel, "overdue")));
-	store_item_bind(s, 7, json_object_get(sel, "state"));
-	if (after != NULL) {
-		sqlite3_bind_text(s, 8, date, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_int64(s, 9, (sqlite3_int64)seq);
-		sqlite3_bind_int(s, 10, month);
-	}
+	sqlite3_bind_text(s, 8, date, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 9, (sqlite3_int64)seq);
+	sqlite3_bind_int(s, 10, month);
 	sqlite3_bind_int64(s, 11, limit + 1);
 	items = json_array();
 	cursor[0] = '\0';

@@ -13,8 +13,20 @@
 
 #include "kitstockd.h"
 
+/*
+ * A top-up's beneficiary and their territory, from its hand-over (?2), as
+ * they are kept on each top-up for its lists (migration 22).
+ */
+#define TOPUP_SCOPE							\
+	" (SELECT beneficiary_id FROM handover WHERE id = ?2),"		\
+	" (SELECT b.territory FROM handover h JOIN beneficiary b"	\
+	" ON b.id = h.beneficiary_id WHERE h.id = ?2)"
+
 static enum store_status store_distribution_run(struct stmt *,
 	    const char *, const char *, const char *);
+static enum store_status store_distribution_page(const char *,
+	    long long, long long, const char *, const char *, long long,
+	    json_t **);
 
 /* Run a statement with up to three text parameters. */
 static enum store_status
@@ -206,9 +218,10 @@ store_sim_activate(const struct actor *a, const char *sim, int64_t handover,
 {
 	static struct stmt qi = STMT("INSERT INTO topup (sim_id, handover_id,"
 	    " kind, on_date, amount_cents, previous_until, paid_until, actor,"
-	    " recorded_at) SELECT m.id, ?2, 'activation', ?3, ?5, m.paid_until,"
-	    " date(?3, '+' || ?4 || ' months'), ?6, ?7 FROM sim m"
-	    " WHERE m.tag = ?1 RETURNING paid_until");
+	    " recorded_at, beneficiary_id, territory) SELECT m.id, ?2,"
+	    " 'activation', ?3, ?5, m.paid_until,"
+	    " date(?3, '+' || ?4 || ' months'), ?6, ?7," TOPUP_SCOPE
+	    " FROM sim m WHERE m.tag = ?1 RETURNING paid_until");
 	static struct stmt qu = STMT("UPDATE sim SET paid_until = ?2"
 	    " WHERE tag = ?1");
 	sqlite3_stmt *s;
@@ -405,8 +418,9 @@ store_topup_add(const struct actor *a, const char *sim, int64_t handover,
 {
 	static struct stmt qi = STMT("INSERT INTO topup (sim_id, handover_id,"
 	    " kind, on_date, amount_cents, previous_until, paid_until, actor,"
-	    " recorded_at) SELECT m.id, ?2, 'topup', ?3, ?4, m.paid_until, ?5,"
-	    " ?6, ?7 FROM sim m WHERE m.tag = ?1");
+	    " recorded_at, beneficiary_id, territory) SELECT m.id, ?2, 'topup',"
+	    " ?3, ?4, m.paid_until, ?5, ?6, ?7," TOPUP_SCOPE " FROM sim m"
+	    " WHERE m.tag = ?1");
 	static struct stmt qu = STMT("UPDATE sim SET paid_until = ?2"
 	    " WHERE tag = ?1");
 	sqlite3_stmt *s;
@@ -459,37 +473,77 @@ store_topup_get(int64_t id, json_t **out)
 }
 
 /*
- * Paid periods (activations and top-ups), of one SIM card, one
- * beneficiary, or all (NULL), oldest first.
+ * Run a page's statement (sql: ?1 a number, ?2 and ?3 the filters, ?4
+ * after, ?5 the limit; column 0 the id): {"items", "next"}.
  */
-enum store_status
-store_topups(const char *sim, const char *beneficiary, json_t **out)
+static enum store_status
+store_distribution_page(const char *sql, long long n, long long after,
+    const char *p2, const char *p3, long long limit, json_t **out)
 {
-	static struct stmt q = STMT("SELECT t.id, m.tag AS sim,"
-	    " b.tag AS beneficiary, t.kind, t.on_date, t.amount_cents,"
-	    " t.previous_until, t.paid_until FROM topup t"
-	    " JOIN sim m ON m.id = t.sim_id JOIN handover h"
-	    " ON h.id = t.handover_id JOIN beneficiary b"
-	    " ON b.id = h.beneficiary_id WHERE t.cancelled_at IS NULL"
-	    " AND (?1 IS NULL OR m.tag = ?1) AND (?2 IS NULL OR b.tag = ?2)"
-	    " ORDER BY t.on_date, t.id LIMIT 10000");
+	sqlite3_stmt *s;
+	enum store_status status;
 
-	return (store_rows(&q, sim, beneficiary, out));
+	*out = NULL;
+	if ((s = store_prepare_named(sql)) == NULL)
+		return (STORE_ERROR);
+	sqlite3_bind_int64(s, 1, n);
+	sqlite3_bind_text(s, 2, p2, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, p3, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 4, after);
+	sqlite3_bind_int64(s, 5, limit + 1);	/* one more: is there a next */
+	if ((status = store_done(s, store_page(s, limit, out))) !=
+	    STORE_OK) {
+		json_decref(*out);
+		*out = NULL;
+	}
+	return (status);
 }
 
 /*
- * Every connection activated by a checkout in force, with the date its
- * target period ends (hand-over + months) and its paid periods:
- * [{"beneficiary", "territory", "sim", "msisdn", "state",
- * "handed_over_on", "target_until", "paid_until", "periods": [{"kind",
- * "on_date", "paid_until"}]}], by beneficiary or territory (or NULL).
+ * Paid periods (activations and top-ups) in force, of one SIM card, one
+ * beneficiary, or all (NULL), in id order (the order they were recorded)
+ * after the top-up "after" (0: from the first), at most limit:
+ * {"items", "next"}. Each filter is read through its index on topup.
+ */
+enum store_status
+store_topups(const char *sim, const char *beneficiary, long long after,
+    long long limit, json_t **out)
+{
+	char sql[1024];
+
+	snprintf(sql, sizeof sql, "SELECT t.id, m.tag AS sim,"
+	    " b.tag AS beneficiary, t.kind, t.on_date, t.amount_cents,"
+	    " t.previous_until, t.paid_until FROM topup t"
+	    " JOIN sim m ON m.id = t.sim_id JOIN beneficiary b"
+	    " ON b.id = t.beneficiary_id WHERE t.id > ?4"
+	    " AND t.cancelled_at IS NULL%s%s ORDER BY t.id LIMIT ?5",
+	    sim == NULL ? "" : " AND t.sim_id ="
+	    " (SELECT id FROM sim WHERE tag = ?2)",
+	    beneficiary == NULL ? "" : " AND t.beneficiary_id ="
+	    " (SELECT id FROM beneficiary WHERE tag = ?3)");
+	return (store_distribution_page(sql, 0, after, sim, beneficiary,
+	    limit, out));
+}
+
+/*
+ * The connections activated by a checkout in force, in the order of their
+ * activation top-up ("activation", the id after refers to), after the
+ * activation "after" (0: from the first), at most limit, with the date
+ * each one's target period ends (hand-over + months) and its paid periods:
+ * {"items": [{"activation", "beneficiary", "territory", "sim", "msisdn",
+ * "state", "handed_over_on", "target_until", "paid_until", "periods":
+ * [{"kind", "on_date", "paid_until"}]}], "next"}, of a beneficiary or a
+ * territory (or NULL), each read through its index on topup.
  */
 enum store_status
 store_connections(long long months, const char *beneficiary,
-    const char *territory, json_t **out)
+    const char *territory, long long after, long long limit, json_t **out)
 {
-	static struct stmt q = STMT("SELECT b.tag AS beneficiary, b.territory,"
-	    " m.tag AS sim, m.msisdn, m.state, date(h.at) AS handed_over_on,"
+	char sql[2048];
+
+	snprintf(sql, sizeof sql, "SELECT t.id AS activation,"
+	    " b.tag AS beneficiary, b.territory, m.tag AS sim, m.msisdn,"
+	    " m.state, date(h.at) AS handed_over_on,"
 	    " date(h.at, '+' || ?1 || ' months') AS target_until,"
 	    " m.paid_until, (SELECT json_group_array(json_object('kind',"
 	    " x.kind, 'on_date', x.on_date, 'paid_until', x.paid_until)) FROM"
@@ -499,20 +553,12 @@ store_connections(long long months, const char *beneficiary,
 	    " AS periods_json FROM topup t JOIN handover h"
 	    " ON h.id = t.handover_id JOIN beneficiary b"
 	    " ON b.id = h.beneficiary_id JOIN sim m ON m.id = t.sim_id"
-	    " WHERE t.kind = 'activation' AND t.cancelled_at IS NULL"
-	    " AND h.cancelled_at IS NULL AND (?2 IS NULL OR b.tag = ?2)"
-	    " AND (?3 IS NULL OR b.territory = ?3) ORDER BY b.id, t.id"
-	    " LIMIT 10000");
-	sqlite3_stmt *s;
-	int rc;
-
-	if ((s = store_prepare(&q)) == NULL)
-		return (STORE_ERROR);
-	sqlite3_bind_int64(s, 1, months);
-	sqlite3_bind_text(s, 2, beneficiary, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, territory, -1, SQLITE_STATIC);
-	*out = json_array();
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		json_array_append_new(*out, store_row_json(s));
-	return (store_done(s, rc));
+	    " WHERE t.id > ?4 AND t.kind = 'activation'"
+	    " AND t.cancelled_at IS NULL AND h.cancelled_at IS NULL%s%s"
+	    " ORDER BY t.id LIMIT ?5",
+	    beneficiary == NULL ? "" : " AND t.beneficiary_id ="
+	    " (SELECT id FROM beneficiary WHERE tag = ?2)",
+	    territory == NULL ? "" : " AND t.territory = ?3");
+	return (store_distribution_page(sql, months, after, beneficiary,
+	    territory, limit, out));
 }

@@ -22,6 +22,45 @@
 	" prescriber_id FROM beneficiary b WHERE b.id = NEW.beneficiary_id)"	\
 	" WHERE id = NEW.id; END;"
 
+/*
+ * Migration 21: the follow-up slots of the people who meet cond (a
+ * condition on d, their diagnostic), as the schedule computed them at each
+ * request: at 3 and 6 months after the first hand-over in force, else the
+ * first orientation, else the diagnostic; a follow-up recorded keeps the
+ * due date and basis it was recorded with.
+ */
+#define SLOT_FILL(cond)							\
+	"INSERT INTO followup_slot (beneficiary_id, month, due_on, basis,"	\
+	" territory, prescriber_id, followup_id) SELECT x.id, m.month,"	\
+	" coalesce(f.due_on, date(coalesce(x.h, x.o, x.d), '+' || m.month"	\
+	" || ' months')), coalesce(f.basis, CASE WHEN x.h IS NOT NULL"	\
+	" THEN 'handed_over' WHEN x.o IS NOT NULL THEN 'orientation'"	\
+	" ELSE 'diagnostic' END), x.territory, x.prescriber_id, f.id"	\
+	" FROM (SELECT b.id, b.territory, b.prescriber_id,"		\
+	" d.diagnosed_on AS d, (SELECT substr(min(h.at), 1, 10)"	\
+	" FROM handover h WHERE h.beneficiary_id = b.id"		\
+	" AND h.cancelled_at IS NULL) AS h, (SELECT min(o.oriented_on)"	\
+	" FROM orientation o WHERE o.beneficiary_id = b.id) AS o"	\
+	" FROM diagnostic d JOIN beneficiary b ON b.id = d.beneficiary_id"	\
+	" WHERE " cond ") x JOIN (SELECT 3 AS month UNION ALL SELECT 6) m"	\
+	" LEFT JOIN followup f ON f.beneficiary_id = x.id"		\
+	" AND f.month = m.month;"
+/* Person r's slots made again (r: OLD or NEW of the row changed). */
+#define SLOT_REFRESH(r, cond)						\
+	" DELETE FROM followup_slot WHERE beneficiary_id ="		\
+	" " r ".beneficiary_id" cond ";"				\
+	SLOT_FILL("d.beneficiary_id = " r ".beneficiary_id" cond)
+/* On a change of table t, the slots of the person (of both if it moved). */
+#define SLOT_TRIGGERS(t, cols)						\
+	"CREATE TRIGGER followup_slot_" t "_insert AFTER INSERT ON " t	\
+	" BEGIN" SLOT_REFRESH("NEW", "") " END;"			\
+	"CREATE TRIGGER followup_slot_" t "_update AFTER UPDATE OF " cols	\
+	", beneficiary_id ON " t " BEGIN" SLOT_REFRESH("NEW", "")	\
+	SLOT_REFRESH("OLD", " AND OLD.beneficiary_id <> NEW.beneficiary_id")\
+	" END;"								\
+	"CREATE TRIGGER followup_slot_" t "_delete AFTER DELETE ON " t	\
+	" BEGIN" SLOT_REFRESH("OLD", "") " END;"
+
 const char *const store_migrations[] = {
 	/* 1: reference data, inventory, ledger. */
 	"CREATE TABLE programme (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
@@ -973,9 +1012,75 @@ const char *const store_migrations[] = {
 	" JOIN beneficiary b ON b.id = c.beneficiary_id"
 	" JOIN prescriber p ON p.id = c.prescriber_id",
 
-	/* 21-22: reserved (follow-ups, top-ups). */
-	"",
-	"",
+	/*
+	 * 21: the follow-up schedule kept as the data changes. It was
+	 * computed over everyone diagnosed at each request and sorted. A
+	 * person's two slots are made again, by triggers, at each change of
+	 * their diagnostic, hand-overs, orientations or follow-ups, and
+	 * follow their territory and prescriber; a slot is done once
+	 * followup_id is set. The key puts a person's slots in the list's
+	 * order; each filter of the list has its index in that order (due
+	 * date, person, month), those not done (what is due, overdue or
+	 * pending) apart, so that a page reads only its rows, unsorted.
+	 */
+	"CREATE TABLE followup_slot (beneficiary_id INTEGER NOT NULL,"
+	" month INTEGER NOT NULL, due_on TEXT NOT NULL, basis TEXT NOT NULL,"
+	" territory TEXT NOT NULL, prescriber_id INTEGER NOT NULL,"
+	" followup_id INTEGER,"
+	" PRIMARY KEY (beneficiary_id, due_on, month)) WITHOUT ROWID;"
+	SLOT_FILL("1")
+	"CREATE INDEX followup_slot_due ON followup_slot"
+	" (due_on, beneficiary_id, month);"
+	"CREATE INDEX followup_slot_open ON followup_slot"
+	" (due_on, beneficiary_id, month) WHERE followup_id IS NULL;"
+	"CREATE INDEX followup_slot_territory ON followup_slot"
+	" (territory, due_on, beneficiary_id, month);"
+	"CREATE INDEX followup_slot_territory_open ON followup_slot"
+	" (territory, due_on, beneficiary_id, month)"
+	" WHERE followup_id IS NULL;"
+	"CREATE INDEX followup_slot_prescriber ON followup_slot"
+	" (prescriber_id, due_on, beneficiary_id, month);"
+	SLOT_TRIGGERS("diagnostic", "diagnosed_on")
+	SLOT_TRIGGERS("handover", "at, cancelled_at")
+	SLOT_TRIGGERS("orientation", "oriented_on")
+	SLOT_TRIGGERS("followup", "month, due_on, basis")
+	"CREATE TRIGGER followup_slot_scope AFTER UPDATE OF territory,"
+	" prescriber_id ON beneficiary WHEN NEW.territory IS NOT OLD.territory"
+	" OR NEW.prescriber_id IS NOT OLD.prescriber_id BEGIN"
+	" UPDATE followup_slot SET territory = NEW.territory,"
+	" prescriber_id = NEW.prescriber_id WHERE beneficiary_id = NEW.id;"
+	" END;"
+	"CREATE TRIGGER followup_slot_beneficiary_delete AFTER DELETE"
+	" ON beneficiary BEGIN DELETE FROM followup_slot"
+	" WHERE beneficiary_id = OLD.id; END",
+
+	/*
+	 * 22: the top-ups and the connections listed a page at a time, in id
+	 * order, by index: each top-up keeps the beneficiary of its
+	 * hand-over and their territory (given at insert, else set by
+	 * trigger; the territory followed when it changes). Indexes: a SIM
+	 * card's top-ups in force, a beneficiary's top-ups, the activations
+	 * in force of a territory, each in id order.
+	 */
+	"ALTER TABLE topup ADD COLUMN beneficiary_id INTEGER;"
+	"ALTER TABLE topup ADD COLUMN territory TEXT;"
+	"UPDATE topup SET (beneficiary_id, territory) = (SELECT b.id,"
+	" b.territory FROM handover h JOIN beneficiary b"
+	" ON b.id = h.beneficiary_id WHERE h.id = topup.handover_id);"
+	"CREATE INDEX topup_sim_page ON topup (sim_id)"
+	" WHERE cancelled_at IS NULL;"
+	"CREATE INDEX topup_beneficiary ON topup (beneficiary_id);"
+	"CREATE INDEX topup_connection ON topup (territory)"
+	" WHERE kind = 'activation' AND cancelled_at IS NULL;"
+	"CREATE TRIGGER topup_scope AFTER INSERT ON topup"
+	" WHEN NEW.beneficiary_id IS NULL BEGIN UPDATE topup"
+	" SET (beneficiary_id, territory) = (SELECT b.id, b.territory"
+	" FROM handover h JOIN beneficiary b ON b.id = h.beneficiary_id"
+	" WHERE h.id = NEW.handover_id) WHERE id = NEW.id; END;"
+	"CREATE TRIGGER topup_scope_territory AFTER UPDATE OF territory"
+	" ON beneficiary WHEN NEW.territory IS NOT OLD.territory BEGIN"
+	" UPDATE topup SET territory = NEW.territory"
+	" WHERE beneficiary_id = NEW.id; END",
 
 	/*
 	 * 23: the open needs counted as they change. The alerts counted

@@ -470,6 +470,17 @@ reports(const char *kitstockd, const char *conf)
 	time_get("indicators, every breakdown",
 	    "/v1/indicators?breakdowns=all", 50);
 	printf("daemon peak RSS after it: %.1f MB\n", peak_rss());
+	/* ... the alerts, and the lists the alerts lead to. */
+	time_get("alerts", "/v1/alerts", 50);
+	time_get("follow-ups overdue (a page)",
+	    "/v1/followups?overdue=true&limit=100", 50);
+	time_get("follow-ups of a territory", "/v1/followups?territory=N42"
+	    "&limit=100", 50);
+	time_get("connections (a page)", "/v1/connections?limit=100", 50);
+	time_get("connections of a territory",
+	    "/v1/connections?territory=N42&limit=100", 50);
+	time_get("top-ups (a page)", "/v1/topups?limit=100", 50);
+	printf("daemon peak RSS after them: %.1f MB\n", peak_rss());
 	stop_daemon();
 }
 

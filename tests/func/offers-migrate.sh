@@ -19,6 +19,26 @@ DROP VIEW offer_v; DROP VIEW orientation_v; DROP VIEW certification_v;
 -- Migration 20 (territory and prescriber on the rows) comes after: undone.
 DROP TRIGGER beneficiary_scope; DROP TRIGGER certification_scope;
 DROP INDEX certification_territory; DROP INDEX certification_prescriber;
+-- Migration 21 (the follow-up slots) too.
+DROP TRIGGER followup_slot_diagnostic_insert;
+DROP TRIGGER followup_slot_diagnostic_update;
+DROP TRIGGER followup_slot_diagnostic_delete;
+DROP TRIGGER followup_slot_handover_insert;
+DROP TRIGGER followup_slot_handover_update;
+DROP TRIGGER followup_slot_handover_delete;
+DROP TRIGGER followup_slot_orientation_insert;
+DROP TRIGGER followup_slot_orientation_update;
+DROP TRIGGER followup_slot_orientation_delete;
+DROP TRIGGER followup_slot_followup_insert;
+DROP TRIGGER followup_slot_followup_update;
+DROP TRIGGER followup_slot_followup_delete;
+DROP TRIGGER followup_slot_scope; DROP TRIGGER followup_slot_beneficiary_delete;
+DROP TABLE followup_slot;
+-- Migration 22 (each top-up's beneficiary and territory) too.
+DROP TRIGGER topup_scope; DROP TRIGGER topup_scope_territory;
+DROP INDEX topup_sim_page; DROP INDEX topup_beneficiary;
+DROP INDEX topup_connection; ALTER TABLE topup DROP COLUMN beneficiary_id;
+ALTER TABLE topup DROP COLUMN territory;
 ALTER TABLE certification DROP COLUMN territory;
 ALTER TABLE certification DROP COLUMN prescriber_id;
 DROP VIEW place_v;
@@ -104,6 +124,8 @@ is "$(sql "PRAGMA user_version")" 24 "migrated to 12 and on"
 is "$(sql "PRAGMA foreign_key_check")" "" "no reference broken"
 is "$(sql "SELECT group_concat(r.id || ':' || (r.territory = b.territory) || (r.prescriber_id = b.prescriber_id)) FROM orientation r JOIN beneficiary b ON b.id = r.beneficiary_id")" "1:11,2:11" "migration 20: each orientation carries its person's territory and prescriber"
 is "$(sql "SELECT count(*) FROM report_dirty")" 0 "and leaves no tally to settle"
+is "$(sql "SELECT count(*) FROM topup WHERE beneficiary_id IS NULL OR territory IS NULL") $(sql "SELECT count(*) FROM sqlite_master WHERE name IN ('topup_sim_page', 'topup_beneficiary', 'topup_connection', 'topup_scope', 'topup_scope_territory')")" "0 5" "migration 22: each top-up carries its beneficiary and territory, indexed"
+is "$(sql "SELECT group_concat(month || ':' || due_on || ':' || basis, ' ') FROM followup_slot")" "3:2022-07-01:orientation 6:2022-10-01:orientation" "migration 21: the follow-up slots, from the first orientation"
 is "$(sql "SELECT group_concat(id || ':' || name || '@' || commune, ' ') FROM place")" "1:Emmaüs Connect@93066 2:Médiathèque@93008" "one place per provider and commune"
 is "$(sql "SELECT group_concat(tag || ':' || place_id || ':' || kind || ':' || service, ' / ') FROM offer")" "O-0000001-X:1:initiation:Maîtrise des outils numériques du quotidien / O-0000002-V:1:online_procedures:Aide aux démarches administratives / O-0000003-T:2:creative_digital:Loisirs et créations numériques" "each offer keeps its tag, at its place, with the standard's service"
 api GET /v1/orientations

@@ -53,4 +53,61 @@ ks topup list --beneficiary "$B1"
 is "$(printf '%s\n' "$out" | tail -n +2 | awk '{print $3 " " $4 " " $6}' | tr '\n' ',')" "activation 2025-04-02 2025-06-02,topup 2025-06-01 2025-08-02,topup 2025-08-01 2025-10-02," "kitstock topup list: the paid periods"
 ks topup due
 is "$(printf '%s\n' "$out" | wc -l)" 1 "kitstock topup due: a header, nothing due"
+
+# The top-ups a page at a time, in the order they were recorded (id):
+# 1 and 2 the activations of S1 and S2, 3 and 4 S1's top-ups, 5 S2's.
+ids() { jget '[.items[].id] | join(",")'; }
+api GET /v1/topups
+is "$(ids) $(jget .next)" "1,2,3,4,5 null" "every top-up, in id order, no next page"
+api GET "/v1/topups?limit=2"
+is "$(ids) $(jget .next)" "1,2 2" "a page of two, and where the next begins"
+api GET "/v1/topups?limit=2&after=2"
+is "$(ids) $(jget .next)" "3,4 4" "the next page"
+api GET "/v1/topups?limit=2&after=4"
+is "$(ids) $(jget .next)" "5 null" "the last page"
+api GET "/v1/topups?sim=$S1"
+is "$(ids) $(jget '[.items[].sim] | unique | join(",")')" "1,3,4 $S1" "S1's top-ups"
+api GET "/v1/topups?sim=$S1&limit=1&after=1"
+is "$(ids) $(jget .next)" "3 3" "S1's, a page of one after its activation"
+api GET "/v1/topups?beneficiary=$B2"
+is "$(ids) $(jget '[.items[].beneficiary] | unique | join(",")')" "2,5 $B2" "B2's top-ups"
+api GET "/v1/topups?sim=$S1&beneficiary=$B2"
+is "$status $(jget '.items | length')" "200 0" "S1 was not handed over to B2: none"
+ks topup list --limit 2
+is "$rc" 0 "kitstock topup list --limit 2"
+is "$(printf '%s\n' "$out" | tail -n +2 | wc -l)" 2 "two rows"
+like "$err" "more follow: add --after 2" "says more follow"
+ks topup list; whole=$out
+ks topup list --all --limit 2
+is "$out" "$whole" "--all, two at a time: the same rows as the list unpaged"
+ks topup list --after 4
+is "$(printf '%s\n' "$out" | tail -n +2 | awk '{print $1 " " $3}')" "$S2 topup" "--after 4: the last top-up, S2's"
+
+# The connections a page at a time, in the order of their activation.
+acts() { jget '[.items[] | "\(.activation):\(.beneficiary)"] | join(",")'; }
+api GET "/v1/connections?limit=1"
+is "$(acts) $(jget .next) $(jget .months)" "1:$B1 1 6" "a page of one connection: B1's, activated by top-up 1"
+api GET "/v1/connections?limit=1&after=1"
+is "$(acts) $(jget .next)" "2:$B2 null" "then B2's, the last"
+api GET "/v1/connections?beneficiary=$B2"
+is "$(acts) $(jget '.items[0].covered_until')" "2:$B2 2025-05-02" "B2's connection, its coverage worked out as before"
+api GET "/v1/connections?territory=T6"
+is "$(acts)" "1:$B1" "the connections of T6 (Saint-Denis): B1's"
+api GET "/v1/connections?territory=T8"
+is "$(acts)" "2:$B2" "of T8 (Bobigny): B2's"
+api PATCH "/v1/beneficiaries/$B2" '{"commune":"93066"}'
+is "$status" 200 "B2 moves to Saint-Denis"
+api GET "/v1/connections?territory=T6"
+is "$(acts)" "1:$B1,2:$B2" "their connection follows them to T6"
+api GET "/v1/connections?territory=T6&beneficiary=$B2&limit=1"
+is "$(acts) $(jget .next)" "2:$B2 null" "both filters at once"
+api GET "/v1/topups/due?territory=T8"
+is "$status $(jget '.items | length')" "200 0" "nothing due in T8 any more"
+ks topup coverage --limit 1
+is "$rc" 0 "kitstock topup coverage --limit 1"
+like "$err" "more follow: add --after 1" "says more follow"
+ks topup coverage; whole=$out
+ks topup coverage --all --limit 1
+is "$out" "$whole" "--all, one at a time: the same connections, breaks and all"
+is "$(printf '%s\n' "$out" | awk 'NR > 1 {print $1}' | tr '\n' ' ')" "$B1 $B2 $B2: " "both, in the order of their activation, then B2's break"
 done_testing

@@ -33,4 +33,27 @@ api GET "/v1/topups/due?before=2025-13-01"
 is "$status/$(jget .error.field)" "400/before" "a bad date for due is refused"
 ks topup add "$S1" --amount 10
 is "$rc" 2 "kitstock topup add without --paid-until is a usage error"
+
+# The lists' pages and filters refused, naming the field.
+for u in /v1/topups /v1/connections; do
+	for q in "after=un" "after=0" "after=-3" "after=" "limit=0" "limit=5000" "limit=dix"; do
+		refused GET "$u?$q" "" 400 invalid_field "${q%%=*} " "GET $u?$q"
+		is "$(jget .error.field)" "${q%%=*}" "$u?$q: the field named"
+	done
+done
+refused GET "/v1/topups?sim=S-0000001-A" "" 400 invalid_field "check character" "a mistyped SIM tag to list"
+is "$(jget .error.field)" sim "the field named: sim"
+refused GET "/v1/topups?beneficiary=B-0000001-A" "" 400 invalid_field "check character" "a mistyped beneficiary to list"
+is "$(jget .error.field)" beneficiary "the field named: beneficiary"
+refused GET "/v1/connections?beneficiary=nobody" "" 400 invalid_field "nobody" "a beneficiary that is no tag"
+is "$(jget .error.field)" beneficiary "the field named: beneficiary"
+for u in /v1/connections /v1/topups/due; do
+	refused GET "$u?territory=T99" "" 400 invalid_field "territory T99 is not a territory of the programme \\(T6, " "$u: an unknown territory"
+	is "$(jget .error.field)" territory "$u: the field named: territory"
+done
+api GET "/v1/topups?limit=1&after=1"
+is "$status $(jget '.items | length')" "200 0" "still serving: after the last top-up, none"
+ks topup list --limit 0
+like "$rc" "^[1-9]" "kitstock topup list --limit 0 fails"
+like "$err" "limit 0: expected a number from 1 to 1000" "saying why"
 done_testing

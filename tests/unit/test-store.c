@@ -238,11 +238,15 @@ main(void)
 		    "no such SIM card");
 		ok(store_sim_of("B-0000001-V", k) == STORE_OK && k[0] == '\0',
 		    "no one connected");
-		ok(store_topups(NULL, NULL, &o) == STORE_OK &&
-		    json_array_size(o) == 0, "no top-ups");
+		ok(store_topups(NULL, NULL, 0, 100, &o) == STORE_OK &&
+		    json_array_size(json_object_get(o, "items")) == 0 &&
+		    json_is_null(json_object_get(o, "next")),
+		    "no top-ups, no next page");
 		json_decref(o);
-		ok(store_connections(6, NULL, NULL, &o) == STORE_OK &&
-		    json_array_size(o) == 0, "no connections");
+		ok(store_connections(6, NULL, NULL, 0, 100, &o) == STORE_OK &&
+		    json_array_size(json_object_get(o, "items")) == 0 &&
+		    json_is_null(json_object_get(o, "next")),
+		    "no connections, no next page");
 		json_decref(o);
 		ok(store_repair_open_of("D-0000001-Z", st, sizeof st) ==
 		    STORE_OK && st[0] == '\0', "no repair open");
