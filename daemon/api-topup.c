@@ -326,6 +326,24 @@ api_topup_due_page(json_t *items, const char *before, const char *today,
 	}
 }
 
+/* A due item by date, then by the order it was found. */
+struct topup_due {
+	const char	*due_on;
+	size_t		 i;
+};
+
+static int
+topup_due_cmp(const void *a, const void *b)
+{
+	const struct topup_due *x = a, *y = b;
+	int c = strcmp(x->due_on != NULL ? x->due_on : "",
+	    y->due_on != NULL ? y->due_on : "");
+
+	if (c != 0)
+		return (c);
+	return (x->i < y->i ? -1 : x->i > y->i);
+}
+
 /*
  * GET /v1/topups/due?before=DATE&territory=T6: connections still live
  * whose coverage ends before hand-over + months: a top-up is due on the
@@ -338,10 +356,11 @@ api_topup_due(struct req *req)
 	const char *before = req_query(req, "before");
 	const char *terr = req_query(req, "territory");
 	char *cause, today[32];
-	size_t i;
+	struct topup_due *sorted;
+	size_t i, n;
 	long long months = report_months(), after = 0;
 	enum store_status status;
-	json_t *page, *next, *c, *due;
+	json_t *page, *next, *c, *due, *items;
 
 	if (before != NULL && check_date(before, &cause) != 0) {
 		reply_error(req, 400, "invalid_field", "before", "%s", cause);
@@ -367,19 +386,21 @@ api_topup_due(struct req *req)
 		    NULL, 10) : 0;
 		json_decref(page);
 	} while (after != 0);
-	/* Soonest first. */
-	for (i = 1; i < json_array_size(due); i++) {
-		size_t j = i;
-
-		while (j > 0 && strcmp(json_string_value(json_object_get(
-		    json_array_get(due, j - 1), "due_on")), json_string_value(
-		    json_object_get(json_array_get(due, j), "due_on"))) > 0) {
-			c = json_incref(json_array_get(due, j));
-			json_array_remove(due, j);
-			json_array_insert_new(due, j - 1, c);
-			j--;
-		}
+	/* Soonest first; equal dates in the order found. */
+	n = json_array_size(due);
+	sorted = xcalloc(n > 0 ? n : 1, sizeof *sorted);
+	json_array_foreach(due, i, c) {
+		sorted[i].due_on = json_string_value(json_object_get(c,
+		    "due_on"));
+		sorted[i].i = i;
 	}
+	qsort(sorted, n, sizeof *sorted, topup_due_cmp);
+	items = json_array();
+	for (i = 0; i < n; i++)
+		json_array_append(items, json_array_get(due, sorted[i].i));
+	free(sorted);
+	json_decref(due);
+	due = items;
 	reply_json(req, 200, json_pack("{sI so}", "months", (json_int_t)months,
 	    "items", due));
 }
