@@ -281,7 +281,7 @@ api_topup_connections(struct req *req)
 	if (api_beneficiary_territory_code(req, "territory", terr) != 0 ||
 	    req_page(req, &limit, &after) != 0)
 		return;
-	if ((status = store_connections(months, ben, terr, after, limit,
+	if ((status = store_connections(months, 0, ben, terr, after, limit,
 	    &page)) != STORE_OK) {
 		api_reply_store(req, status, "connections");
 		return;
@@ -347,8 +347,8 @@ topup_due_cmp(const void *a, const void *b)
 /*
  * GET /v1/topups/due?before=DATE&territory=T6: connections still live
  * whose coverage ends before hand-over + months: a top-up is due on the
- * day coverage ends (overdue if that day is past). The connections are
- * read a page at a time.
+ * day coverage ends (overdue if that day is past). Only the connections
+ * short of the months are read (connection_open), a page at a time.
  */
 void
 api_topup_due(struct req *req)
@@ -373,8 +373,8 @@ api_topup_due(struct req *req)
 	today[10] = '\0';
 	due = json_array();
 	do {
-		if ((status = store_connections(months, NULL, terr, after,
-		    LIST_LIMIT_MAX, &page)) != STORE_OK) {
+		if ((status = store_connections(months, 1, NULL, terr,
+		    after, LIST_LIMIT_MAX, &page)) != STORE_OK) {
 			json_decref(due);
 			api_reply_store(req, status, "topups");
 			return;

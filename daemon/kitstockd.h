@@ -843,8 +843,8 @@ enum store_status store_topup_add(const struct actor *, const char *,
 enum store_status store_topup_get(int64_t, json_t **);
 enum store_status store_topups(const char *, const char *, long long,
 	    long long, json_t **);
-enum store_status store_connections(long long, const char *, const char *,
-	    long long, long long, json_t **);
+enum store_status store_connections(long long, int, const char *,
+	    const char *, long long, long long, json_t **);
 
 /* store-repair.c */
 enum store_status store_repair_open_of(const char *, char *, size_t);

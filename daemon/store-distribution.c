@@ -533,13 +533,16 @@ store_topups(const char *sim, const char *beneficiary, long long after,
  * {"items": [{"activation", "beneficiary", "territory", "sim", "msisdn",
  * "state", "handed_over_on", "target_until", "paid_until", "periods":
  * [{"kind", "on_date", "paid_until"}]}], "next"}, of a beneficiary or a
- * territory (or NULL), each read through its index on topup.
+ * territory (or NULL), each read through its index on topup. With open,
+ * only those live and short of the programme's months, read from
+ * connection_open (kept by triggers, migration 24) in the same order.
  */
 enum store_status
-store_connections(long long months, const char *beneficiary,
+store_connections(long long months, int open, const char *beneficiary,
     const char *territory, long long after, long long limit, json_t **out)
 {
 	char sql[2048];
+	const char *key = open ? "o.id" : "t.id";
 
 	snprintf(sql, sizeof sql, "SELECT t.id AS activation,"
 	    " b.tag AS beneficiary, b.territory, m.tag AS sim, m.msisdn,"
@@ -550,15 +553,17 @@ store_connections(long long months, const char *beneficiary,
 	    " (SELECT kind, on_date, paid_until FROM topup p"
 	    " WHERE p.handover_id = t.handover_id AND p.sim_id = t.sim_id"
 	    " AND p.cancelled_at IS NULL ORDER BY p.on_date, p.id) x)"
-	    " AS periods_json FROM topup t JOIN handover h"
+	    " AS periods_json FROM %s JOIN handover h"
 	    " ON h.id = t.handover_id JOIN beneficiary b"
 	    " ON b.id = h.beneficiary_id JOIN sim m ON m.id = t.sim_id"
-	    " WHERE t.id > ?4 AND t.kind = 'activation'"
+	    " WHERE %s > ?4 AND t.kind = 'activation'"
 	    " AND t.cancelled_at IS NULL AND h.cancelled_at IS NULL%s%s"
-	    " ORDER BY t.id LIMIT ?5",
+	    " ORDER BY %s LIMIT ?5",
+	    open ? "connection_open o CROSS JOIN topup t ON t.id = o.id" :
+	    "topup t", key,
 	    beneficiary == NULL ? "" : " AND t.beneficiary_id ="
 	    " (SELECT id FROM beneficiary WHERE tag = ?2)",
-	    territory == NULL ? "" : " AND t.territory = ?3");
+	    territory == NULL ? "" : " AND t.territory = ?3", key);
 	return (store_distribution_page(sql, months, after, beneficiary,
 	    territory, limit, out));
 }

@@ -27,6 +27,29 @@ is "$(jget '[.items[] | "\(.beneficiary) \(.due_on) \(.overdue)"] | join(",")')"
 api GET "/v1/topups/due?before=2025-05-15"
 is "$(jget '[.items[].beneficiary] | join(",")')" "$B2" "due before a date"
 
+# The due list (read from the connections kept short of the months,
+# connection_open) is what every connection says: live, paid until before
+# hand-over + months; soonest first, then in the order of activation.
+due_is_connections() {
+	api GET "/v1/connections?limit=1000$1"
+	local want=$(jget '[.items[] | select(.paid_until != null and .paid_until < .target_until and (.state == "active" or .state == "suspended"))] | sort_by(.paid_until) | [.[] | "\(.beneficiary) \(.paid_until) \(.target_until)"] | join(",")')
+	api GET "/v1/topups/due${1:+?${1#&}}"
+	is "$(jget '[.items[] | "\(.beneficiary) \(.due_on) \(.target_until)"] | join(",")')" "$want" "$2"
+}
+due_is_connections "" "due: as every connection says"
+api POST "/v1/sims/$S1/state" '{"to":"suspended","reason":"impayé"}'
+is "$status" 200 "S1 suspended"
+due_is_connections "" "a suspended SIM card is still due"
+api POST "/v1/sims/$S1/state" '{"to":"active","reason":"payé"}'
+is "$status" 200 "S1 active again"
+sql "UPDATE programme SET value = '2' WHERE key = 'connection-months'"
+api GET /v1/topups/due
+is "$(jget '[.items[] | "\(.beneficiary) \(.target_until)"] | join(",")')" "$B2 2025-06-02" "2 months asked: B1, paid for 2, is no longer due"
+due_is_connections "" "as every connection says, with 2 months"
+sql "UPDATE programme SET value = '6' WHERE key = 'connection-months'"
+due_is_connections "&territory=T8" "due in T8: as its connections say"
+due_is_connections "&territory=T6" "due in T6: as its connections say"
+
 # B1: topped up in time, by number as typed, then by tag: covered.
 ks topup add "06 12 34 56 78" --amount 15 --paid-until 2025-08-02 --at 2025-06-01
 is "$rc" 0 "kitstock topup add, the SIM card given by its number"
@@ -46,6 +69,8 @@ is "$(jget "[.items[] | select(.beneficiary == \"$B2\") | .covered_until, .paid_
 is "$(jget "[.items[] | select(.beneficiary == \"$B2\") | .gaps[] | \"\(.from)>\(.to)\"] | join(\",\")")" "2025-05-02>2025-05-20" "the break is shown"
 api GET /v1/topups/due
 is "$(jget '.items | length')" 0 "nothing due any more"
+is "$(sql "SELECT b.tag FROM connection_open o JOIN topup t ON t.id = o.id JOIN beneficiary b ON b.id = t.beneficiary_id")" "$B2" "B2 is still short of the months (a break)"
+due_is_connections "" "but paid until after them: not due, as its connection says"
 ks topup coverage --beneficiary "$B2"
 like "$out" "$B2 +$S2 +active +2025-04-02 +2025-05-02 +2025-10-02 +no +1" "kitstock topup coverage"
 like "$out" "not covered from 2025-05-02 to 2025-05-20" "with the break"
