@@ -62,7 +62,10 @@ alert_str(json_t *o, const char *key)
 	return (s != NULL ? s : "");
 }
 
-/* Connections still live and not yet paid for the months asked. */
+/*
+ * Connections still live and not yet paid for the months asked: read once
+ * per request, for the top-ups due and the connections short.
+ */
 static enum store_status
 alert_connections(json_t **out)
 {
@@ -91,14 +94,11 @@ alert_connections(json_t **out)
 static enum store_status
 alert_topups(const struct alert_ctx *ctx, json_t *out)
 {
-	json_t *rows, *c;
+	json_t *c;
 	const char *paid;
-	enum store_status status;
 	size_t i;
 
-	if ((status = alert_connections(&rows)) != STORE_OK)
-		return (status);
-	json_array_foreach(rows, i, c) {
+	json_array_foreach(ctx->connections, i, c) {
 		paid = alert_str(c, "paid_until");
 		if (strcmp(paid, ctx->today) < 0 || strcmp(paid, ctx->ahead) >
 		    0)
@@ -109,7 +109,6 @@ alert_topups(const struct alert_ctx *ctx, json_t *out)
 		    "sim"), alert_str(c, "beneficiary"), paid,
 		    alert_str(c, "target_until"));
 	}
-	json_decref(rows);
 	return (STORE_OK);
 }
 
@@ -117,14 +116,11 @@ alert_topups(const struct alert_ctx *ctx, json_t *out)
 static enum store_status
 alert_short(const struct alert_ctx *ctx, json_t *out)
 {
-	json_t *rows, *c;
+	json_t *c;
 	const char *paid;
-	enum store_status status;
 	size_t i;
 
-	if ((status = alert_connections(&rows)) != STORE_OK)
-		return (status);
-	json_array_foreach(rows, i, c) {
+	json_array_foreach(ctx->connections, i, c) {
 		paid = alert_str(c, "paid_until");
 		if (strcmp(paid, ctx->today) >= 0)
 			continue;
@@ -135,7 +131,6 @@ alert_short(const struct alert_ctx *ctx, json_t *out)
 		    "beneficiary"), alert_str(c, "sim"), paid, report_months(),
 		    alert_str(c, "target_until"));
 	}
-	json_decref(rows);
 	return (STORE_OK);
 }
 
@@ -292,11 +287,17 @@ api_alerts(struct req *req)
 	api_beneficiary_today(ctx.today, sizeof ctx.today);
 	report_day(ctx.days, ctx.ahead, sizeof ctx.ahead);
 	report_day(-ctx.days, ctx.back, sizeof ctx.back);
+	if ((status = alert_connections(&ctx.connections)) != STORE_OK) {
+		json_decref(ctx.connections);
+		api_reply_store(req, status, "connections");
+		return;
+	}
 	items = json_array();
 	counts = json_object();
 	for (k = alert_table; k->kind != NULL; k++) {
 		before = json_array_size(items);
 		if ((status = k->fn(&ctx, items)) != STORE_OK) {
+			json_decref(ctx.connections);
 			json_decref(items);
 			json_decref(counts);
 			api_reply_store(req, status, k->kind);
@@ -305,6 +306,7 @@ api_alerts(struct req *req)
 		json_object_set_new(counts, k->kind, json_integer(
 		    json_array_size(items) - before));
 	}
+	json_decref(ctx.connections);
 	reply_json(req, 200, json_pack("{sI ss so so}", "days",
 	    (json_int_t)ctx.days, "today", ctx.today, "counts", counts,
 	    "items", items));

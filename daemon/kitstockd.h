@@ -1003,6 +1003,7 @@ struct alert_ctx {
 	char		 today[16];
 	char		 ahead[16];
 	char		 back[16];
+	json_t		*connections;	/* live, short of the months */
 };
 struct alert_kind {
 	const char		*kind;
