@@ -20,9 +20,6 @@
 	" JOIN beneficiary b ON b.id = " x ".beneficiary_id"		\
 	" JOIN prescriber p ON p.id = b.prescriber_id"			\
 	" LEFT JOIN commune c ON c.insee = b.commune"
-/* ?1 and ?2: the first and last day of the period, both included. */
-#define REPORT_RANGE(col)						\
-	" " col " >= ?1 AND " col " < date(?2, '+1 day')"
 /*
  * The devices a hand-over's kit gave, still in it (a 4G box is a
  * connection, not a device): "EXISTS (SELECT 1" REPORT_DEVICE_UNIT("h") ")".
@@ -43,13 +40,19 @@
     " AND x.sim_id = t.sim_id AND x.cancelled_at IS NULL"		\
     " ORDER BY x.on_date, x.id) x) AS periods_json"
 
-/* Connections handed over in the period. */
+/*
+ * Every connection in force, by person then activation (the exports):
+ * read from the top-ups in the order of their person's index, no sort of
+ * them all. A top-up keeps its hand-over's beneficiary (migration 22).
+ */
 static struct stmt report_connections = STMT(REPORT_CONNECTION
-    " FROM handover h JOIN topup t ON t.handover_id = h.id"
-    " AND t.kind = 'activation' AND t.cancelled_at IS NULL"
-    " JOIN sim m ON m.id = t.sim_id" REPORT_JOIN("h")
-    " WHERE h.cancelled_at IS NULL AND" REPORT_RANGE("h.at")
-    " ORDER BY b.id, t.id");
+    " FROM topup t INDEXED BY topup_beneficiary"
+    " JOIN handover h ON h.id = t.handover_id"
+    " AND h.beneficiary_id = t.beneficiary_id"
+    " JOIN sim m ON m.id = t.sim_id" REPORT_JOIN("t")
+    " WHERE t.beneficiary_id IS NOT NULL AND t.kind = 'activation'"
+    " AND t.cancelled_at IS NULL AND h.cancelled_at IS NULL"
+    " ORDER BY t.beneficiary_id, t.id");
 /*
  * Those still short of the months, live (connection_open, migration 24):
  * read from there (CROSS JOIN keeps that order), then sorted.
@@ -173,9 +176,9 @@ store_report_people(struct store_reader *r, const char *prescriber,
 }
 
 /*
- * Every connection handed over (report_connections over all time), on a
- * reader, in the order of b.id then of the activation: stepped with
- * store_reader_next beside store_report_people.
+ * Every connection handed over (report_connections), on a reader, in
+ * the order of b.id then of the activation: stepped with store_reader_next
+ * beside store_report_people.
  */
 enum store_status
 store_report_connections(struct store_reader *r, long long months,
@@ -183,8 +186,6 @@ store_report_connections(struct store_reader *r, long long months,
 {
 	if ((*out = store_reader_prepare(r, &report_connections)) == NULL)
 		return (STORE_ERROR);
-	sqlite3_bind_text(*out, 1, "0001-01-01", -1, SQLITE_STATIC);
-	sqlite3_bind_text(*out, 2, "9999-12-30", -1, SQLITE_STATIC);
 	sqlite3_bind_int64(*out, 3, months);
 	return (STORE_OK);
 }

@@ -61,6 +61,25 @@ full_scan(const char *sql)
 	return (found);
 }
 
+/* Does the plan of sql sort in a temporary B-tree? */
+static int
+plan_sorts(const char *sql)
+{
+	sqlite3_stmt *s;
+	char *q;
+	int sorts = 0;
+
+	xasprintf(&q, "EXPLAIN QUERY PLAN %s", sql);
+	s = store_prepare_dynamic(q);
+	free(q);
+	while (s != NULL && sqlite3_step(s) == SQLITE_ROW)
+		if (strstr((const char *)sqlite3_column_text(s, 3),
+		    "TEMP B-TREE") != NULL)
+			sorts = 1;
+	sqlite3_finalize(s);
+	return (sorts);
+}
+
 /* A period cut into buckets, as "grain:lo..hi grain:lo..hi". */
 static void
 cut_is(const char *from, const char *to, const char *want)
@@ -153,6 +172,10 @@ main(void)
 	ok(scan != NULL, "also under an alias");
 	free(scan);
 	ok(store_report_sql("nonesuch") == NULL, "an unknown query is NULL");
+	ok(!plan_sorts(store_report_sql("connections")),
+	    "every connection, for the exports, is read in order: no sort");
+	ok(plan_sorts("SELECT tag FROM beneficiary ORDER BY category"),
+	    "a sort is seen when there is one");
 	store_close();
 	snprintf(path, sizeof path, "rm -rf %s", dir);
 	(void)system(path);
