@@ -119,8 +119,8 @@ store_wal_start(void)
 	    strcmp(path, ":memory:") == 0 ||
 	    sqlite3_db_readonly(db, "main") != 0)
 		return (-1);
-	if (sqlite3_open_v2(path, &wal_db, SQLITE_OPEN_READWRITE, NULL) !=
-		SQLITE_OK ||
+	if (sqlite3_open_v2(path, &wal_db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
 	    sqlite3_exec(wal_db, "PRAGMA synchronous = FULL", NULL, NULL,
 		NULL) != SQLITE_OK) {
 		log_warnx("checkpoints stay on the loop: %s",
