@@ -326,6 +326,7 @@ inproc_open(const char *name, const struct actor *a, char *tag)
 	json_t *vals;
 
 	snprintf(path, sizeof path, "%s/inproc-%s.db", dir, name);
+	unlink(path);	/* a run before this one made it */
 	if (store_open(path, &cause) != 0 || profile_load(NULL, &cause) != 0)
 		errx(1, "store: %s", cause);
 	store_wal_start();
@@ -416,15 +417,21 @@ inproc_steady(double *p50, double *p99, double *max)
 	free(lat);
 }
 
-/* The steady load's limit, printed. */
+/* Stop the daemon and remove its database: the next run starts afresh. */
 static void
-limit_steady(void)
+stop_daemon(void)
 {
-	double p50, p99, max;
+	char cmd[1200];
 
-	inproc_steady(&p50, &p99, &max);
-	printf("limit: in-process, 1000 scans/s at a steady pace, 1 per "
-	    "commit: p50 %.2f ms, p99 %.2f ms, max %.2f ms\n", p50, p99, max);
+	if (daemon_pid > 0) {
+		kill(daemon_pid, SIGTERM);
+		waitpid(daemon_pid, NULL, 0);
+		daemon_pid = 0;
+	}
+	snprintf(cmd, sizeof cmd, "rm -f %s %s-wal %s-shm %s", db_path,
+	    db_path, db_path, sock_path);
+	(void)system(cmd);
+	next_device = 0;
 }
 
 /* Never leave a daemon or a temporary folder behind, even on errx(). */
@@ -433,11 +440,7 @@ cleanup(void)
 {
 	char cmd[300];
 
-	if (daemon_pid > 0) {
-		kill(daemon_pid, SIGTERM);
-		waitpid(daemon_pid, NULL, 0);
-		daemon_pid = 0;
-	}
+	stop_daemon();
 	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
 	(void)system(cmd);
 }
@@ -463,19 +466,135 @@ limit_at(double batch)
 	return (grid_rate[NGRID - 1]);
 }
 
+/* A figure of one run: rate, latencies, scans per commit, ratios. */
+struct figure {
+	double	rate, p50, p99, max, per, same, vs_same, vs_one;
+};
+#define NFIG	6	/* 1, 8, 32, 128 clients; the steady load; its limit */
+#define MAX_RUNS 9
+
+/* The median of n values (taken in place), and their least and most. */
+static double
+median(double *v, int n, double *lo, double *hi)
+{
+	qsort(v, n, sizeof *v, cmp_double);
+	*lo = v[0];
+	*hi = v[n - 1];
+	return (n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2);
+}
+
+/*
+ * One run: the in-process limit on the grid and at the steady pace, then
+ * the daemon (from an empty database) with 1, 8, 32 and 128 clients and
+ * the steady load; one line per figure.
+ */
+static void
+run(const char *kitstockd, char tags[][TAG_LEN + 1], int steady_only,
+    struct figure *f)
+{
+	static const int clients[] = { 1, 8, 32, 128 };
+	struct figure *l = &f[5];
+	double one;
+	int b, i;
+
+	memset(f, 0, NFIG * sizeof *f);
+	inproc_steady(&l->p50, &l->p99, &l->max);
+	printf("limit: in-process, 1000 scans/s at a steady pace, 1 per "
+	    "commit: p50 %.2f ms, p99 %.2f ms, max %.2f ms\n", l->p50,
+	    l->p99, l->max);
+	if (!steady_only) {
+		for (b = 0; b < NGRID; b++)
+			grid_rate[b] = inproc(grid[b]);
+		printf("limit: in-process, scans/s at 1, 2, ... scans per "
+		    "commit:");
+		for (b = 0; b < NGRID; b++)
+			printf(" %d: %.0f", grid[b], grid_rate[b]);
+		printf("\n");
+	}
+	one = limit_at(1);
+	start_daemon(kitstockd, tags);
+	for (i = 0; i < 4 && !steady_only; i++) {
+		run_clients(tags, clients[i], 0, &f[i].rate, &f[i].p50,
+		    &f[i].p99, &f[i].max, &f[i].per);
+		/* In-process at the scans per commit the daemon achieved. */
+		f[i].same = limit_at(f[i].per);
+		f[i].vs_same = f[i].rate / f[i].same;
+		f[i].vs_one = f[i].rate / one;
+		printf("daemon: %3d clients: %6.0f scans/s, p50 %.2f ms, p99 "
+		    "%.2f ms, max %.2f ms, %.1f per commit, %.2f x same "
+		    "batch (%.0f/s), %.2f x 1/commit\n", clients[i],
+		    f[i].rate, f[i].p50, f[i].p99, f[i].max, f[i].per,
+		    f[i].vs_same, f[i].same, f[i].vs_one);
+	}
+	run_clients(tags, 64, 64 / 1000.0, &f[4].rate, &f[4].p50, &f[4].p99,
+	    &f[4].max, &f[4].per);
+	printf("steady: 1000 scans/s offered by 64 stations: %.0f served, "
+	    "p50 %.2f ms, p99 %.2f ms, max %.2f ms, %.1f per commit\n",
+	    f[4].rate, f[4].p50, f[4].p99, f[4].max, f[4].per);
+	stop_daemon();
+}
+
+/* The summary: each figure's median over the runs, ranges where they move. */
+static void
+summary(struct figure f[][NFIG], int runs, int steady_only)
+{
+	static const char *const names[] = { "1", "8", "32", "128" };
+	double v[MAX_RUNS], lo, hi, lo2, hi2, m[8];
+	int i, k, r;
+
+#define MED(field, x, l, h) do {					\
+	for (r = 0; r < runs; r++)					\
+		v[r] = f[r][i].field;					\
+	x = median(v, runs, &l, &h);					\
+} while (0)
+	printf("\nmedians of %d runs (least-most)\n", runs);
+	if (!steady_only) {
+		printf("%-8s %9s %8s %14s %8s %10s %9s %14s %14s\n",
+		    "clients", "scans/s", "p50 ms", "p99 ms", "max ms",
+		    "per commit", "same/s", "vs same", "vs 1/c");
+		for (i = 0; i < 4; i++) {
+			MED(rate, m[0], lo, hi);
+			MED(p50, m[1], lo, hi);
+			MED(max, m[3], lo, hi);
+			MED(per, m[4], lo, hi);
+			MED(same, m[5], lo, hi);
+			MED(p99, m[2], lo, hi);
+			printf("%-8s %9.0f %8.2f %5.2f (%.1f-%.1f) %8.2f "
+			    "%10.1f %9.0f", names[i], m[0], m[1], m[2], lo, hi,
+			    m[3], m[4], m[5]);
+			MED(vs_same, m[6], lo, hi);
+			MED(vs_one, m[7], lo2, hi2);
+			printf(" %4.2f (%.2f-%.2f) %4.2f (%.2f-%.2f)\n", m[6],
+			    lo, hi, m[7], lo2, hi2);
+		}
+	}
+	for (k = 5; k >= 4; k--) {
+		i = k;
+		MED(p50, m[1], lo, hi);
+		MED(max, m[3], lo, hi);
+		MED(p99, m[2], lo, hi);
+		printf("%s p50 %.2f ms, p99 %.2f ms (%.2f-%.2f), max %.2f ms\n",
+		    k == 5 ? "steady limit, in-process:" :
+		    "steady, 64 stations:     ", m[1], m[2], lo, hi, m[3]);
+	}
+#undef MED
+}
+
 int
 main(int argc, char **argv)
 {
 	static char tags[DEVICES][TAG_LEN + 1];
+	static struct figure f[MAX_RUNS][NFIG];
 	const char *kitstockd = getenv("KITSTOCKD");
-	static const int batches[] = { 1, 8, 32, 128 };
-	static const int clients[] = { 1, 8, 32, 128 };
 	const char *only = getenv("BENCH_ONLY");
-	double rate[4], p50[4], p99[4], max[4], per[4], one, same;
-	int i, b, all = only == NULL || *only == '\0';
+	int r, runs = 3, steady_only;
 
 	if (getenv("BENCH_SECONDS") != NULL)
 		seconds = atof(getenv("BENCH_SECONDS"));
+	if (getenv("BENCH_RUNS") != NULL)
+		runs = atoi(getenv("BENCH_RUNS"));
+	if (runs < 1 || runs > MAX_RUNS)
+		errx(1, "BENCH_RUNS: 1 to %d", MAX_RUNS);
 	if (kitstockd == NULL)
 		kitstockd = "daemon/kitstockd";
 	log_init(1, 0);
@@ -486,45 +605,14 @@ main(int argc, char **argv)
 	snprintf(db_path, sizeof db_path, "%s/kitstock.db", dir);
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	printf("# kitstock bench, %.0f s per figure, %ld cores\n", seconds,
-	    sysconf(_SC_NPROCESSORS_ONLN));
+	printf("# kitstock bench, %.0f s per figure, %d runs, %ld cores\n",
+	    seconds, runs, sysconf(_SC_NPROCESSORS_ONLN));
 	/* BENCH_ONLY=steady: the latency figures alone (while tuning). */
-	if (!all && strcmp(only, "steady") == 0) {
-		limit_steady();
-		start_daemon(kitstockd, tags);
-		goto steady;
+	steady_only = only != NULL && strcmp(only, "steady") == 0;
+	for (r = 0; r < runs; r++) {
+		printf("# run %d\n", r + 1);
+		run(kitstockd, tags, steady_only, f[r]);
 	}
-	for (b = 0; b < NGRID; b++)
-		grid_rate[b] = inproc(grid[b]);
-	for (b = 0; b < 4; b++)
-		printf("limit: in-process, %3d scans per commit: %8.0f "
-		    "scans/s\n", batches[b], limit_at(batches[b]));
-	printf("limit: in-process, the whole grid:");
-	for (b = 0; b < NGRID; b++)
-		printf(" %d: %.0f", grid[b], grid_rate[b]);
-	printf("\n");
-	one = limit_at(1);
-	limit_steady();
-
-	start_daemon(kitstockd, tags);
-	for (i = 0; i < 4; i++)
-		run_clients(tags, clients[i], 0, &rate[i], &p50[i], &p99[i],
-		    &max[i], &per[i]);
-	printf("\n%-8s %9s %8s %8s %8s %10s %9s %9s %9s\n", "clients",
-	    "scans/s", "p50 ms", "p99 ms", "max ms", "per commit", "same/s",
-	    "vs same", "vs 1/c");
-	for (i = 0; i < 4; i++) {
-		/* In-process at the scans per commit the daemon achieved. */
-		same = limit_at(per[i]);
-		printf("%-8d %9.0f %8.2f %8.2f %8.2f %10.1f %9.0f %9.2f %9.2f\n",
-		    clients[i], rate[i], p50[i], p99[i], max[i], per[i], same,
-		    rate[i] / same, rate[i] / one);
-	}
-steady:
-	run_clients(tags, 64, 64 / 1000.0, &rate[0], &p50[0], &p99[0],
-	    &max[0], &per[0]);
-	printf("\nsteady: 1000 scans/s offered by 64 stations: %.0f served, "
-	    "p50 %.2f ms, p99 %.2f ms, max %.2f ms, %.1f per commit\n",
-	    rate[0], p50[0], p99[0], max[0], per[0]);
+	summary(f, runs, steady_only);
 	return (0);
 }
