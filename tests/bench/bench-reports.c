@@ -108,7 +108,9 @@ n_of(long n)
 /*
  * The national database. Sizes are those of the issue; the shapes follow
  * the programme: most beneficiaries diagnosed, 60 % equipped, a SIM card
- * for a third of those, follow-ups at 3 and 6 months for half.
+ * for a third of those, paid for 1 to 6 months from the hand-over (five in
+ * six short of the 6 months: top-ups due), follow-ups at 3 and 6 months
+ * for half.
  */
 static void
 generate(const char *path)
@@ -257,9 +259,13 @@ generate(const char *path)
 	    " INSERT INTO topup (sim_id, handover_id, kind, on_date,"
 	    " amount_cents, paid_until, actor, recorded_at) SELECT k.sim_id,"
 	    " k.kit_id, 'activation', substr(h.at, 1, 10), 1000,"
-	    " date(substr(h.at, 1, 10), '+6 months'), 'bench', h.recorded_at"
-	    " FROM kit_unit k JOIN handover h ON h.kit_id = k.kit_id"
-	    " WHERE k.sim_id IS NOT NULL;"
+	    " date(substr(h.at, 1, 10), printf('+%%d months', 1 + k.kit_id"
+	    " %% 6)), 'bench', h.recorded_at FROM kit_unit k JOIN handover h"
+	    " ON h.kit_id = k.kit_id WHERE k.sim_id IS NOT NULL;"
+	    /* A SIM card is paid until its last period, as the API keeps it. */
+	    " UPDATE sim SET paid_until = (SELECT max(t.paid_until)"
+	    " FROM topup t WHERE t.sim_id = sim.id) WHERE id IN"
+	    " (SELECT sim_id FROM topup);"
 	    " INSERT INTO followup (beneficiary_id, month, followed_on, due_on,"
 	    " basis, reached, device_in_use, connected, created_at)"
 	    " SELECT h.beneficiary_id, m.i, date(substr(h.at, 1, 10),"
@@ -480,6 +486,9 @@ reports(const char *kitstockd, const char *conf)
 	time_get("connections of a territory",
 	    "/v1/connections?territory=N42&limit=100", 50);
 	time_get("top-ups (a page)", "/v1/topups?limit=100", 50);
+	time_get("top-ups due, a territory", "/v1/topups/due?territory=N42",
+	    50);
+	time_get("top-ups due, all", "/v1/topups/due", 50);
 	printf("daemon peak RSS after them: %.1f MB\n", peak_rss());
 	stop_daemon();
 }
