@@ -135,4 +135,37 @@ ks topup coverage; whole=$out
 ks topup coverage --all --limit 1
 is "$out" "$whole" "--all, one at a time: the same connections, breaks and all"
 is "$(printf '%s\n' "$out" | awk 'NR > 1 {print $1}' | tr '\n' ' ')" "$B1 $B2 $B2: " "both, in the order of their activation, then B2's break"
+
+# Migrations 22 to 24 on a database of before them, with these top-ups:
+# each top-up gets its hand-over's beneficiary and that person's territory
+# (B2 now in T6), the open needs and short connections are counted.
+scope="SELECT group_concat(t.id || ':' || b.tag || ':' || t.territory, ' ') FROM topup t JOIN beneficiary b ON b.id = t.beneficiary_id"
+want_scope=$(sql "$scope")
+want_open=$(sql "SELECT group_concat(id) FROM connection_open")
+is "$want_scope" "1:$B1:T6 2:$B2:T6 3:$B1:T6 4:$B1:T6 5:$B2:T6" "each top-up's beneficiary and territory, as kept"
+stop_daemon
+sqlite3 -batch "$DB" "PRAGMA foreign_keys = OFF; BEGIN;
+    DROP TRIGGER topup_scope; DROP TRIGGER topup_scope_territory;
+    DROP INDEX topup_sim_page; DROP INDEX topup_beneficiary;
+    DROP INDEX topup_connection; ALTER TABLE topup DROP COLUMN beneficiary_id;
+    ALTER TABLE topup DROP COLUMN territory;
+    DROP TRIGGER need_diagnostic_insert; DROP TRIGGER need_diagnostic_update;
+    DROP TRIGGER need_diagnostic_delete; DROP TRIGGER need_kit_insert;
+    DROP TRIGGER need_kit_update; DROP TRIGGER need_kit_delete;
+    DROP TRIGGER need_open_add; DROP TRIGGER need_open_remove;
+    DROP TABLE need_open; DROP TABLE need_count;
+    DROP INDEX handover_kit_any; DROP INDEX repair_kit;
+    DROP TRIGGER connection_topup_insert; DROP TRIGGER connection_topup_update;
+    DROP TRIGGER connection_topup_delete; DROP TRIGGER connection_sim;
+    DROP TRIGGER connection_handover; DROP TRIGGER connection_months;
+    DROP TRIGGER connection_months_i; DROP TRIGGER connection_months_d;
+    DROP TABLE connection_open; PRAGMA user_version = 21; COMMIT" ||
+    echo "Bail out! cannot undo migrations 22 to 24"
+is "$(sql "SELECT count(*) FROM pragma_table_info('topup') WHERE name IN ('beneficiary_id', 'territory')")" 0 "before migration 22: top-ups without beneficiary nor territory"
+start_daemon
+is "$(sql "PRAGMA user_version")" 24 "migrated to 24"
+is "$(sql "$scope")" "$want_scope" "migration 22: each top-up has its beneficiary and territory back"
+is "$(sql "SELECT group_concat(id) FROM connection_open")" "$want_open" "migration 24: the same connections short of the months"
+ks check
+is "$rc" 0 "kitstock check: the kept counts agree with the tables"
 done_testing
