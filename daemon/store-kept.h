@@ -9,6 +9,22 @@
 #define STORE_KEPT_H
 
 /*
+ * A summary kept per person: triggers named prefix + t on insert, update
+ * of cols (or of the person) and delete of table t, each making the
+ * person's rows again with refresh(row, cond) (of both people if the row
+ * moved from one to another).
+ */
+#define PERSON_TRIGGERS(prefix, t, cols, refresh)			\
+	"CREATE TRIGGER " prefix t "_insert AFTER INSERT ON " t " BEGIN"	\
+	refresh("NEW", "") " END;"					\
+	"CREATE TRIGGER " prefix t "_update AFTER UPDATE OF " cols	\
+	", beneficiary_id ON " t " BEGIN" refresh("NEW", "")		\
+	refresh("OLD", " AND OLD.beneficiary_id <> NEW.beneficiary_id")	\
+	" END;"								\
+	"CREATE TRIGGER " prefix t "_delete AFTER DELETE ON " t " BEGIN"	\
+	refresh("OLD", "") " END;"
+
+/*
  * Migration 23: does person p wait for a device (diagnosed as needing one,
  * no kit planned, being picked, ready or handed over)?
  */
@@ -22,15 +38,7 @@
 	cond "; INSERT INTO need_open SELECT d.beneficiary_id, d.device_need"	\
 	" FROM diagnostic d WHERE " NEED_OPEN(r ".beneficiary_id") cond ";"
 /* On a change of table t, the need of the person (of both if it moved). */
-#define NEED_TRIGGERS(t, cols)						\
-	"CREATE TRIGGER need_" t "_insert AFTER INSERT ON " t " BEGIN"	\
-	NEED_REFRESH("NEW", "") " END;"					\
-	"CREATE TRIGGER need_" t "_update AFTER UPDATE OF " cols	\
-	", beneficiary_id ON " t " BEGIN" NEED_REFRESH("NEW", "")	\
-	NEED_REFRESH("OLD", " AND OLD.beneficiary_id <> NEW.beneficiary_id")\
-	" END;"								\
-	"CREATE TRIGGER need_" t "_delete AFTER DELETE ON " t " BEGIN"	\
-	NEED_REFRESH("OLD", "") " END;"
+#define NEED_TRIGGERS(t, cols)	PERSON_TRIGGERS("need_", t, cols, NEED_REFRESH)
 
 /*
  * Migration 24: the activation top-ups (t) of the connections meeting cond

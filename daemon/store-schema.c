@@ -52,14 +52,7 @@
 	SLOT_FILL("d.beneficiary_id = " r ".beneficiary_id" cond)
 /* On a change of table t, the slots of the person (of both if it moved). */
 #define SLOT_TRIGGERS(t, cols)						\
-	"CREATE TRIGGER followup_slot_" t "_insert AFTER INSERT ON " t	\
-	" BEGIN" SLOT_REFRESH("NEW", "") " END;"			\
-	"CREATE TRIGGER followup_slot_" t "_update AFTER UPDATE OF " cols	\
-	", beneficiary_id ON " t " BEGIN" SLOT_REFRESH("NEW", "")	\
-	SLOT_REFRESH("OLD", " AND OLD.beneficiary_id <> NEW.beneficiary_id")\
-	" END;"								\
-	"CREATE TRIGGER followup_slot_" t "_delete AFTER DELETE ON " t	\
-	" BEGIN" SLOT_REFRESH("OLD", "") " END;"
+	PERSON_TRIGGERS("followup_slot_", t, cols, SLOT_REFRESH)
 
 const char *const store_migrations[] = {
 	/* 1: reference data, inventory, ledger. */
