@@ -542,7 +542,16 @@ store_connections(long long months, int open, const char *beneficiary,
     const char *territory, long long after, long long limit, json_t **out)
 {
 	char sql[2048];
-	const char *key = open ? "o.id" : "t.id";
+	const char *from = "topup t", *key = "t.id";
+
+	/* Those open of a territory: its activations by index, kept if open. */
+	if (open && territory != NULL)
+		from = "topup t INDEXED BY topup_connection CROSS JOIN"
+		    " connection_open o ON o.id = t.id";
+	else if (open) {
+		from = "connection_open o CROSS JOIN topup t ON t.id = o.id";
+		key = "o.id";
+	}
 
 	snprintf(sql, sizeof sql, "SELECT t.id AS activation,"
 	    " b.tag AS beneficiary, b.territory, m.tag AS sim, m.msisdn,"
@@ -559,8 +568,7 @@ store_connections(long long months, int open, const char *beneficiary,
 	    " WHERE %s > ?4 AND t.kind = 'activation'"
 	    " AND t.cancelled_at IS NULL AND h.cancelled_at IS NULL%s%s"
 	    " ORDER BY %s LIMIT ?5",
-	    open ? "connection_open o CROSS JOIN topup t ON t.id = o.id" :
-	    "topup t", key,
+	    from, key,
 	    beneficiary == NULL ? "" : " AND t.beneficiary_id ="
 	    " (SELECT id FROM beneficiary WHERE tag = ?2)",
 	    territory == NULL ? "" : " AND t.territory = ?3", key);
