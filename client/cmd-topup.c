@@ -55,8 +55,9 @@ const struct cmd_entry cmd_topup_verbs[] = {
 	{ "list", "[--sim S] [--beneficiary B] [--limit N] [--after N] "
 	    "[--all]", 0, 0, CMD_LIST, "GET", "/v1/topups",
 	    cmd_topup_print_list },
-	{ "due", "[--before DATE] [--territory T]", 0, 0, 0, "GET",
-	    "/v1/topups/due", cmd_topup_print_due },
+	{ "due", "[--before DATE] [--territory T] [--limit N] [--after C] "
+	    "[--all]", 0, 0, CMD_LIST, "GET", "/v1/topups/due",
+	    cmd_topup_print_due },
 	{ "coverage", "[--beneficiary B] [--territory T] [--limit N] "
 	    "[--after N] [--all]", 0, 0, CMD_LIST, "GET", "/v1/connections",
 	    cmd_topup_print_coverage },

@@ -15,8 +15,6 @@
 #include "kitstockd.h"
 
 static int api_topup_sim(struct req *, char *);
-static void api_topup_due_page(json_t *, const char *, const char *,
-	    json_t *);
 
 static const struct field topup_fields[] = {
 	{ "sim", FT_STRING, 0 },
@@ -281,7 +279,7 @@ api_topup_connections(struct req *req)
 	if (api_beneficiary_territory_code(req, "territory", terr) != 0 ||
 	    req_page(req, &limit, &after) != 0)
 		return;
-	if ((status = store_connections(months, 0, ben, terr, after, limit,
+	if ((status = store_connections(months, ben, terr, after, limit,
 	    &page)) != STORE_OK) {
 		api_reply_store(req, status, "connections");
 		return;
@@ -293,114 +291,82 @@ api_topup_connections(struct req *req)
 }
 
 /*
- * The connections of a page (items) to top up before "before" (or NULL),
- * appended to due: still live, coverage ending before hand-over + months.
+ * The cursor of a page, "DATE.ACTIVATION" (NULL: from the first): the day
+ * into on (11 bytes) and the activation into *activation.
  */
-static void
-api_topup_due_page(json_t *items, const char *before, const char *today,
-    json_t *due)
-{
-	const char *paid, *target, *state;
-	size_t i;
-	json_t *c;
-
-	json_array_foreach(items, i, c) {
-		paid = json_string_value(json_object_get(c, "paid_until"));
-		target = json_string_value(json_object_get(c, "target_until"));
-		state = json_string_value(json_object_get(c, "state"));
-		if (paid == NULL || target == NULL || strcmp(paid, target) >= 0)
-			continue;
-		if (strcmp(state, "active") != 0 &&
-		    strcmp(state, "suspended") != 0)
-			continue;
-		if (before != NULL && strcmp(paid, before) > 0)
-			continue;
-		json_array_append_new(due, json_pack("{sO sO sO sO sO ss sO"
-		    " sb}", "beneficiary", json_object_get(c, "beneficiary"),
-		    "territory", json_object_get(c, "territory"), "sim",
-		    json_object_get(c, "sim"), "msisdn", json_object_get(c,
-		    "msisdn"), "handed_over_on", json_object_get(c,
-		    "handed_over_on"), "due_on", paid, "target_until",
-		    json_object_get(c, "target_until"), "overdue",
-		    strcmp(paid, today) < 0));
-	}
-}
-
-/* A due item by date, then by the order it was found. */
-struct topup_due {
-	const char	*due_on;
-	size_t		 i;
-};
-
 static int
-topup_due_cmp(const void *a, const void *b)
+topup_due_cursor(const char *s, char *on, long long *activation)
 {
-	const struct topup_due *x = a, *y = b;
-	int c = strcmp(x->due_on != NULL ? x->due_on : "",
-	    y->due_on != NULL ? y->due_on : "");
+	char *cause, *end;
 
-	if (c != 0)
-		return (c);
-	return (x->i < y->i ? -1 : x->i > y->i);
+	on[0] = '\0';
+	*activation = 0;
+	if (s == NULL)
+		return (0);
+	if (strlen(s) < 12 || s[10] != '.')
+		return (-1);
+	snprintf(on, 11, "%.10s", s);
+	if (check_date(on, &cause) != 0) {
+		free(cause);
+		return (-1);
+	}
+	*activation = strtoll(s + 11, &end, 10);
+	return (*activation < 1 || *end != '\0' ? -1 : 0);
 }
 
 /*
- * GET /v1/topups/due?before=DATE&territory=T6: connections still live
- * whose coverage ends before hand-over + months: a top-up is due on the
- * day coverage ends (overdue if that day is past). Only the connections
- * short of the months are read (connection_open), a page at a time.
+ * GET /v1/topups/due?before=DATE&territory=T6&limit=N&after=CURSOR:
+ * connections still live whose coverage ends before hand-over + months: a
+ * top-up is due on the day coverage ends (overdue if that day is past).
+ * A page of them, soonest first (then in the order of activation), and
+ * the next page's cursor ("DATE.ACTIVATION" of the last one).
  */
 void
 api_topup_due(struct req *req)
 {
 	const char *before = req_query(req, "before");
 	const char *terr = req_query(req, "territory");
-	char *cause, today[32];
-	struct topup_due *sorted;
-	size_t i, n;
-	long long months = report_months(), after = 0;
+	const char *cursor, *on;
+	char *cause, today[32], from[11];
+	size_t i;
+	long long months = report_months(), after, limit;
 	enum store_status status;
-	json_t *page, *next, *c, *due, *items;
+	json_t *items, *c, *next = json_null();
 
 	if (before != NULL && check_date(before, &cause) != 0) {
 		reply_error(req, 400, "invalid_field", "before", "%s", cause);
 		free(cause);
 		return;
 	}
-	if (api_beneficiary_territory_code(req, "territory", terr) != 0)
+	if (api_beneficiary_territory_code(req, "territory", terr) != 0 ||
+	    req_limit(req, &limit, &cursor) != 0)
 		return;
+	if (topup_due_cursor(cursor, from, &after) != 0) {
+		reply_error(req, 400, "invalid_field", "after",
+		    _("after %s: expected the value given as next"), cursor);
+		return;
+	}
+	/* One more than the page: is there a next? */
+	if ((status = store_topups_due(months, before, terr, from, after,
+	    limit + 1, &items)) != STORE_OK) {
+		api_reply_store(req, status, "topups");
+		return;
+	}
 	store_now(today, sizeof today);
 	today[10] = '\0';
-	due = json_array();
-	do {
-		if ((status = store_connections(months, 1, NULL, terr,
-		    after, LIST_LIMIT_MAX, &page)) != STORE_OK) {
-			json_decref(due);
-			api_reply_store(req, status, "topups");
-			return;
-		}
-		api_topup_due_page(json_object_get(page, "items"), before,
-		    today, due);
-		next = json_object_get(page, "next");
-		after = json_is_string(next) ? strtoll(json_string_value(next),
-		    NULL, 10) : 0;
-		json_decref(page);
-	} while (after != 0);
-	/* Soonest first; equal dates in the order found. */
-	n = json_array_size(due);
-	sorted = xcalloc(n > 0 ? n : 1, sizeof *sorted);
-	json_array_foreach(due, i, c) {
-		sorted[i].due_on = json_string_value(json_object_get(c,
-		    "due_on"));
-		sorted[i].i = i;
+	if ((long long)json_array_size(items) > limit) {
+		json_array_remove(items, limit);
+		c = json_array_get(items, limit - 1);
+		next = json_sprintf("%s.%lld", json_string_value(
+		    json_object_get(c, "due_on")), (long long)
+		    json_integer_value(json_object_get(c, "activation")));
 	}
-	qsort(sorted, n, sizeof *sorted, topup_due_cmp);
-	items = json_array();
-	for (i = 0; i < n; i++)
-		json_array_append(items, json_array_get(due, sorted[i].i));
-	free(sorted);
-	json_decref(due);
-	due = items;
-	reply_json(req, 200, json_pack("{sI so}", "months", (json_int_t)months,
-	    "items", due));
+	json_array_foreach(items, i, c) {
+		on = json_string_value(json_object_get(c, "due_on"));
+		json_object_set_new(c, "overdue", json_boolean(strcmp(on,
+		    today) < 0));
+		json_object_del(c, "activation");
+	}
+	reply_json(req, 200, json_pack("{sI so so}", "months",
+	    (json_int_t)months, "items", items, "next", next));
 }

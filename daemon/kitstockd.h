@@ -843,7 +843,9 @@ enum store_status store_topup_add(const struct actor *, const char *,
 enum store_status store_topup_get(int64_t, json_t **);
 enum store_status store_topups(const char *, const char *, long long,
 	    long long, json_t **);
-enum store_status store_connections(long long, int, const char *,
+enum store_status store_connections(long long, const char *, const char *,
+	    long long, long long, json_t **);
+enum store_status store_topups_due(long long, const char *, const char *,
 	    const char *, long long, long long, json_t **);
 
 /* store-repair.c */

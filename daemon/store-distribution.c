@@ -533,25 +533,13 @@ store_topups(const char *sim, const char *beneficiary, long long after,
  * {"items": [{"activation", "beneficiary", "territory", "sim", "msisdn",
  * "state", "handed_over_on", "target_until", "paid_until", "periods":
  * [{"kind", "on_date", "paid_until"}]}], "next"}, of a beneficiary or a
- * territory (or NULL), each read through its index on topup. With open,
- * only those live and short of the programme's months, read from
- * connection_open (kept by triggers, migration 24) in the same order.
+ * territory (or NULL), each read through its index on topup.
  */
 enum store_status
-store_connections(long long months, int open, const char *beneficiary,
+store_connections(long long months, const char *beneficiary,
     const char *territory, long long after, long long limit, json_t **out)
 {
 	char sql[2048];
-	const char *from = "topup t", *key = "t.id";
-
-	/* Those open of a territory: its activations by index, kept if open. */
-	if (open && territory != NULL)
-		from = "topup t INDEXED BY topup_connection CROSS JOIN"
-		    " connection_open o ON o.id = t.id";
-	else if (open) {
-		from = "connection_open o CROSS JOIN topup t ON t.id = o.id";
-		key = "o.id";
-	}
 
 	snprintf(sql, sizeof sql, "SELECT t.id AS activation,"
 	    " b.tag AS beneficiary, b.territory, m.tag AS sim, m.msisdn,"
@@ -562,16 +550,72 @@ store_connections(long long months, int open, const char *beneficiary,
 	    " (SELECT kind, on_date, paid_until FROM topup p"
 	    " WHERE p.handover_id = t.handover_id AND p.sim_id = t.sim_id"
 	    " AND p.cancelled_at IS NULL ORDER BY p.on_date, p.id) x)"
-	    " AS periods_json FROM %s JOIN handover h"
+	    " AS periods_json FROM topup t JOIN handover h"
 	    " ON h.id = t.handover_id JOIN beneficiary b"
 	    " ON b.id = h.beneficiary_id JOIN sim m ON m.id = t.sim_id"
-	    " WHERE %s > ?4 AND t.kind = 'activation'"
+	    " WHERE t.id > ?4 AND t.kind = 'activation'"
 	    " AND t.cancelled_at IS NULL AND h.cancelled_at IS NULL%s%s"
-	    " ORDER BY %s LIMIT ?5",
-	    from, key,
+	    " ORDER BY t.id LIMIT ?5",
 	    beneficiary == NULL ? "" : " AND t.beneficiary_id ="
 	    " (SELECT id FROM beneficiary WHERE tag = ?2)",
-	    territory == NULL ? "" : " AND t.territory = ?3", key);
+	    territory == NULL ? "" : " AND t.territory = ?3");
 	return (store_distribution_page(sql, months, after, beneficiary,
 	    territory, limit, out));
+}
+
+/*
+ * The top-ups due, a page: connections in force, live (SIM card active or
+ * suspended) and paid until before hand-over + months (a top-up is due on
+ * that day), paid until "before" at the latest (or NULL), of a territory
+ * (or NULL), after the page's cursor (the due date and the activation of
+ * the last one of the page before; "" and 0: from the first), at most
+ * limit, soonest first then in the order of activation: {"items":
+ * [{"activation", "beneficiary", "territory", "sim", "msisdn",
+ * "handed_over_on", "due_on", "target_until"}]}. They are found among the
+ * connections short of the months (connection_open, kept by triggers;
+ * those of a territory by its index of activations), sorted keeping only
+ * the page's rows.
+ */
+enum store_status
+store_topups_due(long long months, const char *before, const char *territory,
+    const char *after_on, long long after, long long limit, json_t **out)
+{
+	char sql[2048];
+	sqlite3_stmt *s;
+	enum store_status status;
+	int rc;
+
+	*out = NULL;
+	snprintf(sql, sizeof sql, "SELECT t.id AS activation,"
+	    " b.tag AS beneficiary, b.territory, m.tag AS sim, m.msisdn,"
+	    " date(h.at) AS handed_over_on, m.paid_until AS due_on,"
+	    " date(h.at, '+' || ?1 || ' months') AS target_until FROM %s"
+	    " JOIN handover h ON h.id = t.handover_id JOIN beneficiary b"
+	    " ON b.id = h.beneficiary_id JOIN sim m ON m.id = t.sim_id"
+	    " WHERE t.kind = 'activation' AND t.cancelled_at IS NULL"
+	    " AND h.cancelled_at IS NULL AND m.state IN ('active',"
+	    " 'suspended') AND m.paid_until < date(h.at, '+' || ?1"
+	    " || ' months') AND (?2 IS NULL OR m.paid_until <= ?2)"
+	    " AND (m.paid_until, t.id) > (?4, ?5)%s"
+	    " ORDER BY m.paid_until, t.id LIMIT ?6",
+	    territory != NULL ? "topup t INDEXED BY topup_connection"
+	    " CROSS JOIN connection_open o ON o.id = t.id" :
+	    "connection_open o CROSS JOIN topup t ON t.id = o.id",
+	    territory != NULL ? " AND t.territory = ?3" : "");
+	if ((s = store_prepare_named(sql)) == NULL)
+		return (STORE_ERROR);
+	sqlite3_bind_int64(s, 1, months);
+	sqlite3_bind_text(s, 2, before, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, territory, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, after_on, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 5, after);
+	sqlite3_bind_int64(s, 6, limit);
+	*out = json_array();
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		json_array_append_new(*out, store_row_json(s));
+	if ((status = store_done(s, rc)) != STORE_OK) {
+		json_decref(*out);
+		*out = NULL;
+	}
+	return (status);
 }

@@ -47,6 +47,12 @@ ALLOWED=(
 	# order, each first step one seek (no sort; the prescriber's export
 	# reads its people by index).
 	"LEFT JOIN followup f6 ON f6.beneficiary_id = b.id AND f6.month = 6 ORDER BY b.id"
+	# The top-ups due, soonest first: a page sorts the connections kept
+	# short of the months (connection_open, by triggers; of a territory,
+	# its activations by index), keeping only the page's rows. Their due
+	# date is their SIM card's, which no index of the kept set holds.
+	"AS target_until FROM connection_open o CROSS JOIN topup t ON t.id = o.id"
+	"AS target_until FROM topup t INDEXED BY topup_connection CROSS JOIN connection_open o"
 	# One person's orientations or certifications: the sort is of a few.
 	"FROM orientation_v WHERE id > ?1 AND beneficiary = ?2"
 	"FROM certification_v WHERE id > ?1 AND beneficiary = ?2"

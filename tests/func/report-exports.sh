@@ -123,6 +123,22 @@ ks export repairs --out "$T/rep.csv"
 is "$(head -1 "$T/rep.csv" | cut -d, -f1-3)" "repair,device,kind" "repairs open: its columns"
 ks export followups --days 0 --out "$T/fu.csv"
 is "$(($(wc -l < "$T/fu.csv") - 1))" "$(sql "SELECT 2 * (SELECT count(*) FROM diagnostic) - (SELECT count(*) FROM followup)")" "follow-ups due by today: every one not done"
+# The top-ups due of the programme, a page at a time: pages of 1, 2 and 3
+# (each read keeping at most twice its items) give the list whole.
+api GET "/v1/topups/due?limit=1000"
+whole=$(jget '[.items[] | "\(.due_on) \(.beneficiary)"] | join(",")')
+is "$(jget '.items | length > 4') $(jget .next)" "true null" "top-ups due: more than four, on one page of 1,000"
+is "$(jget '[.items[].due_on] | . == sort')" true "soonest first"
+for l in 1 2 3; do
+	got= after=
+	while :; do
+		api GET "/v1/topups/due?limit=$l${after:+&after=$after}"
+		got=$got$(jget '[.items[] | "\(.due_on) \(.beneficiary)"] | join(",")'),
+		after=$(jget '.next // empty')
+		[ -n "$after" ] || break
+	done
+	is "${got%,}" "$whole" "top-ups due, pages of $l: the list whole"
+done
 ks export bogus
 is "$rc" 2 "an unknown export is a usage error"
 ks export evaluation --out /nonexistent/x.csv

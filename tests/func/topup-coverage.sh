@@ -37,6 +37,20 @@ due_is_connections() {
 	is "$(jget '[.items[] | "\(.beneficiary) \(.due_on) \(.target_until)"] | join(",")')" "$want" "$2"
 }
 due_is_connections "" "due: as every connection says"
+# A page at a time: one, then the next from its cursor (date.activation).
+api GET "/v1/topups/due?limit=1"
+is "$(jget '[.items[] | "\(.beneficiary) \(.due_on)"] | join(",")') $(jget .next)" "$B2 2025-05-02 2025-05-02.2" "a page of one, the soonest, and the cursor of the next"
+api GET "/v1/topups/due?limit=1&after=2025-05-02.2"
+is "$(jget '[.items[] | "\(.beneficiary) \(.due_on)"] | join(",")') $(jget .next)" "$B1 2025-06-02 null" "the next page: the last"
+api GET "/v1/topups/due?limit=1&after=2025-05-02.1"
+is "$(jget '[.items[].beneficiary] | join(",")')" "$B2" "a cursor of no item: what comes after it"
+ks topup due --limit 1
+is "$rc" 0 "kitstock topup due --limit 1"
+like "$err" "more follow: add --after 2025-05-02.2" "says more follow, and from where"
+ks topup due --all --limit 1; paged=$out
+ks topup due
+is "$paged" "$out" "--all, one at a time: the same as the list whole"
+is "$(printf '%s\n' "$out" | tail -n +2 | awk '{print $1}' | tr '\n' ' ')" "2025-05-02 2025-06-02 " "soonest first"
 api POST "/v1/sims/$S1/state" '{"to":"suspended","reason":"impayé"}'
 is "$status" 200 "S1 suspended"
 due_is_connections "" "a suspended SIM card is still due"

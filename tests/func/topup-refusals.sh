@@ -41,6 +41,16 @@ for u in /v1/topups /v1/connections; do
 		is "$(jget .error.field)" "${q%%=*}" "$u?$q: the field named"
 	done
 done
+# The due list's cursor is the next of the page before: a date, a dot, an
+# activation.
+for q in "after=un" "after=2025-13-01.1" "after=2025-05-02" "after=2025-05-02." "after=2025-05-02.0" "after=2025-05-02.x" "after=" "limit=0" "limit=5000" "limit=dix"; do
+	case $q in
+	after=*) why="after ${q#after=}: expected the value given as next" ;;
+	*) why="limit ${q#limit=}: expected a number from 1 to 1000" ;;
+	esac
+	refused GET "/v1/topups/due?$q" "" 400 invalid_field "$why" "GET /v1/topups/due?$q"
+	is "$(jget .error.field)" "${q%%=*}" "/v1/topups/due?$q: the field named"
+done
 refused GET "/v1/topups?sim=S-0000001-A" "" 400 invalid_field "check character" "a mistyped SIM tag to list"
 is "$(jget .error.field)" sim "the field named: sim"
 refused GET "/v1/topups?beneficiary=B-0000001-A" "" 400 invalid_field "check character" "a mistyped beneficiary to list"

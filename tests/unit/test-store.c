@@ -243,7 +243,7 @@ main(void)
 		    json_is_null(json_object_get(o, "next")),
 		    "no top-ups, no next page");
 		json_decref(o);
-		ok(store_connections(6, 0, NULL, NULL, 0, 100, &o) == STORE_OK &&
+		ok(store_connections(6, NULL, NULL, 0, 100, &o) == STORE_OK &&
 		    json_array_size(json_object_get(o, "items")) == 0 &&
 		    json_is_null(json_object_get(o, "next")),
 		    "no connections, no next page");
