@@ -5,6 +5,7 @@
  * their entry to alert_table. GET /v1/alerts?days=N runs them all.
  */
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,53 +63,44 @@ alert_str(json_t *o, const char *key)
 	return (s != NULL ? s : "");
 }
 
+/* At most this many alerts of a kind, as the lists they come from. */
+#define ALERT_MAX	10000
+
 /*
- * Connections still live and not yet paid for the months asked: read once
- * per request, for the top-ups due and the connections short.
+ * Connections still live and not yet paid for the months asked, paid
+ * until from "from" (excluded; "" for all) to "to" (included): at most
+ * ALERT_MAX, soonest first, read among those kept short of the months.
  */
 static enum store_status
-alert_connections(json_t **out)
+alert_connections(const char *from, const char *to, json_t **out)
 {
-	json_t *rows, *c;
-	const char *state;
-	enum store_status status;
-	size_t i;
-
-	*out = json_array();
-	status = report_connections_open(&rows);
-	json_array_foreach(rows, i, c) {
-		state = alert_str(c, "state");
-		if (json_is_true(json_object_get(c, "covered")) ||
-		    (strcmp(state, "active") != 0 &&
-		    strcmp(state, "suspended") != 0) ||
-		    json_string_value(json_object_get(c, "paid_until")) ==
-		    NULL)
-			continue;
-		json_array_append(*out, c);
-	}
-	json_decref(rows);
-	return (status);
+	return (store_topups_due(report_months(), to, NULL, from,
+	    from[0] != '\0' ? INT64_MAX : 0, ALERT_MAX, out));
 }
 
 /* Top-ups due within N days: paid until then, short of the months. */
 static enum store_status
 alert_topups(const struct alert_ctx *ctx, json_t *out)
 {
-	json_t *c;
+	char yesterday[16];
+	json_t *rows, *c;
 	const char *paid;
+	enum store_status status;
 	size_t i;
 
-	json_array_foreach(ctx->connections, i, c) {
-		paid = alert_str(c, "paid_until");
-		if (strcmp(paid, ctx->today) < 0 || strcmp(paid, ctx->ahead) >
-		    0)
-			continue;
+	report_day(-1, yesterday, sizeof yesterday);
+	if ((status = alert_connections(yesterday, ctx->ahead, &rows)) !=
+	    STORE_OK)
+		return (status);
+	json_array_foreach(rows, i, c) {
+		paid = alert_str(c, "due_on");
 		alert_push(out, "topup_due", alert_str(c, "sim"),
 		    alert_str(c, "territory"), paid, _("SIM card %s of %s is "
 		    "paid until %s: top it up to reach %s"), alert_str(c,
 		    "sim"), alert_str(c, "beneficiary"), paid,
 		    alert_str(c, "target_until"));
 	}
+	json_decref(rows);
 	return (STORE_OK);
 }
 
@@ -116,14 +108,17 @@ alert_topups(const struct alert_ctx *ctx, json_t *out)
 static enum store_status
 alert_short(const struct alert_ctx *ctx, json_t *out)
 {
-	json_t *c;
+	char yesterday[16];
+	json_t *rows, *c;
 	const char *paid;
+	enum store_status status;
 	size_t i;
 
-	json_array_foreach(ctx->connections, i, c) {
-		paid = alert_str(c, "paid_until");
-		if (strcmp(paid, ctx->today) >= 0)
-			continue;
+	report_day(-1, yesterday, sizeof yesterday);
+	if ((status = alert_connections("", yesterday, &rows)) != STORE_OK)
+		return (status);
+	json_array_foreach(rows, i, c) {
+		paid = alert_str(c, "due_on");
 		alert_push(out, "connection_short", alert_str(c, "sim"),
 		    alert_str(c, "territory"), paid, _("the connection of %s "
 		    "(SIM card %s) lapsed on %s: it falls short of %lld "
@@ -131,6 +126,7 @@ alert_short(const struct alert_ctx *ctx, json_t *out)
 		    "beneficiary"), alert_str(c, "sim"), paid, report_months(),
 		    alert_str(c, "target_until"));
 	}
+	json_decref(rows);
 	return (STORE_OK);
 }
 
@@ -287,17 +283,11 @@ api_alerts(struct req *req)
 	api_beneficiary_today(ctx.today, sizeof ctx.today);
 	report_day(ctx.days, ctx.ahead, sizeof ctx.ahead);
 	report_day(-ctx.days, ctx.back, sizeof ctx.back);
-	if ((status = alert_connections(&ctx.connections)) != STORE_OK) {
-		json_decref(ctx.connections);
-		api_reply_store(req, status, "connections");
-		return;
-	}
 	items = json_array();
 	counts = json_object();
 	for (k = alert_table; k->kind != NULL; k++) {
 		before = json_array_size(items);
 		if ((status = k->fn(&ctx, items)) != STORE_OK) {
-			json_decref(ctx.connections);
 			json_decref(items);
 			json_decref(counts);
 			api_reply_store(req, status, k->kind);
@@ -306,7 +296,6 @@ api_alerts(struct req *req)
 		json_object_set_new(counts, k->kind, json_integer(
 		    json_array_size(items) - before));
 	}
-	json_decref(ctx.connections);
 	reply_json(req, 200, json_pack("{sI ss so so}", "days",
 	    (json_int_t)ctx.days, "today", ctx.today, "counts", counts,
 	    "items", items));

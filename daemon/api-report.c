@@ -454,20 +454,6 @@ report_months(void)
 	return (n);
 }
 
-/* The connections short of the months, coverage worked out (alerts). */
-enum store_status
-report_connections_open(json_t **out)
-{
-	json_t *c;
-	enum store_status status;
-	size_t i;
-
-	status = store_report_connections_open(report_months(), out);
-	json_array_foreach(*out, i, c)
-		api_topup_cover(c);
-	return (status);
-}
-
 /*
  * The people not yet covered of each scope, oldest first, at most
  * REPORT_NOT_YET each (the connections export lists them all).

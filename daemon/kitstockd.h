@@ -931,7 +931,6 @@ void	 api_label_calibration(struct req *);
 /* store-report.c: rows of indicators, exports and alerts */
 const char *store_report_sql(const char *);
 const char *store_report_list_sql(const char *);
-enum store_status store_report_connections_open(long long, json_t **);
 enum store_status store_report_territories(json_t **);
 enum store_status store_report_people(struct store_reader *, const char *,
 	    struct sqlite3_stmt **);
@@ -980,7 +979,6 @@ const char *report_indicator_name(int);
 json_t	*report_object(json_t *, const char *);
 void	 report_add(json_t *, const char *, json_int_t);
 long long report_months(void);
-enum store_status report_connections_open(json_t **);
 enum store_status report_indicators_build(const char *, const char *,
 	    const char *, int *, json_t **);
 int	 report_period(struct req *, const char **, const char **,
@@ -1005,7 +1003,6 @@ struct alert_ctx {
 	char		 today[16];
 	char		 ahead[16];
 	char		 back[16];
-	json_t		*connections;	/* live, short of the months */
 };
 struct alert_kind {
 	const char		*kind;

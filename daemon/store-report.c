@@ -53,16 +53,6 @@ static struct stmt report_connections = STMT(REPORT_CONNECTION
     " WHERE t.beneficiary_id IS NOT NULL AND t.kind = 'activation'"
     " AND t.cancelled_at IS NULL AND h.cancelled_at IS NULL"
     " ORDER BY t.beneficiary_id, t.id");
-/*
- * Those still short of the months, live (connection_open, migration 24):
- * read from there (CROSS JOIN keeps that order), then sorted.
- */
-static struct stmt report_connections_short = STMT(REPORT_CONNECTION
-    " FROM connection_open o CROSS JOIN topup t ON t.id = o.id"
-    " JOIN handover h ON h.id = t.handover_id"
-    " JOIN sim m ON m.id = t.sim_id" REPORT_JOIN("h")
-    " ORDER BY b.id, t.id");
-
 /* The SQL of a named report query (for EXPLAIN in the tests), or NULL. */
 const char *
 store_report_sql(const char *name)
@@ -81,22 +71,6 @@ store_report_all(sqlite3_stmt *s, json_t **out)
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
 		json_array_append_new(*out, store_row_json(s));
 	return (store_done(s, rc));
-}
-
-/*
- * The connections in force, live and short of the months asked, with
- * their paid periods (alerts): ordered by person.
- */
-enum store_status
-store_report_connections_open(long long months, json_t **out)
-{
-	sqlite3_stmt *s;
-
-	*out = NULL;
-	if ((s = store_prepare(&report_connections_short)) == NULL)
-		return (STORE_ERROR);
-	sqlite3_bind_int64(s, 3, months);
-	return (store_report_all(s, out));
 }
 
 /* Territories with their budget in cents and their targets. */

@@ -37,6 +37,8 @@ due_is_connections() {
 	is "$(jget '[.items[] | "\(.beneficiary) \(.due_on) \(.target_until)"] | join(",")')" "$want" "$2"
 }
 due_is_connections "" "due: as every connection says"
+api GET /v1/alerts
+is "$(jget '[.items[] | select(.kind == "connection_short") | "\(.subject) \(.on)"] | join(",")') $(jget .counts.topup_due)" "$S2 2025-05-02,$S1 2025-06-02 0" "alerts: both connections lapsed, the oldest first; none due ahead"
 # A page at a time: one, then the next from its cursor (date.activation).
 api GET "/v1/topups/due?limit=1"
 is "$(jget '[.items[] | "\(.beneficiary) \(.due_on)"] | join(",")') $(jget .next)" "$B2 2025-05-02 2025-05-02.2" "a page of one, the soonest, and the cursor of the next"
@@ -84,6 +86,8 @@ is "$(jget "[.items[] | select(.beneficiary == \"$B2\") | .gaps[] | \"\(.from)>\
 api GET /v1/topups/due
 is "$(jget '.items | length')" 0 "nothing due any more"
 is "$(sql "SELECT b.tag FROM connection_open o JOIN topup t ON t.id = o.id JOIN beneficiary b ON b.id = t.beneficiary_id")" "$B2" "B2 is still short of the months (a break)"
+api GET /v1/alerts
+is "$(jget .counts.connection_short) $(jget .counts.topup_due)" "0 0" "alerts: none, B2 is paid past its months (its break is in its coverage)"
 due_is_connections "" "but paid until after them: not due, as its connection says"
 ks topup coverage --beneficiary "$B2"
 like "$out" "$B2 +$S2 +active +2025-04-02 +2025-05-02 +2025-10-02 +no +1" "kitstock topup coverage"
