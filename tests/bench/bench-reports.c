@@ -489,7 +489,7 @@ reports(const char *kitstockd, const char *conf)
 	time_get("top-ups (a page)", "/v1/topups?limit=100", 50);
 	time_get("top-ups due, a territory", "/v1/topups/due?territory=N42",
 	    50);
-	time_get("top-ups due, all", "/v1/topups/due", 50);
+	time_get("top-ups due (a page)", "/v1/topups/due", 50);
 	printf("daemon peak RSS after them: %.1f MB\n", peak_rss());
 	stop_daemon();
 }
