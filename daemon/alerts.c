@@ -267,36 +267,60 @@ alert_stock(const struct alert_ctx *ctx, json_t *out)
 	return (status);
 }
 
-/* GET /v1/alerts?days=N (14 by default): every alert, with counts. */
+/* The alerts of an answer, one kind at a time (reply_json_each_tail). */
+struct alert_run {
+	struct alert_ctx	 ctx;
+	const struct alert_kind	*k;	/* the next kind to run */
+	json_t			*items;	/* the alerts of the kind run last */
+	size_t			 at;	/* the next of them to give */
+	json_t			*counts;
+};
+
+static json_t *
+alert_each(void *arg, size_t i, enum store_status *failed)
+{
+	struct alert_run *r = arg;
+	enum store_status status;
+
+	while (r->items == NULL || r->at == json_array_size(r->items)) {
+		json_decref(r->items);
+		r->items = NULL;
+		if (r->k->kind == NULL)
+			return (NULL);
+		r->items = json_array();
+		r->at = 0;
+		if ((status = r->k->fn(&r->ctx, r->items)) != STORE_OK) {
+			*failed = status;
+			json_decref(r->items);
+			r->items = NULL;
+			return (NULL);
+		}
+		json_object_set_new(r->counts, r->k->kind, json_integer(
+		    json_array_size(r->items)));
+		r->k++;
+	}
+	return (json_incref(json_array_get(r->items, r->at++)));
+}
+
+/*
+ * GET /v1/alerts?days=N (14 by default): every alert, then the counts of
+ * each kind. Written as made, one kind held at a time.
+ */
 void
 api_alerts(struct req *req)
 {
-	const struct alert_kind *k;
-	struct alert_ctx ctx;
-	json_t *items, *counts;
-	enum store_status status;
-	size_t before;
+	struct alert_run r;
 
-	memset(&ctx, 0, sizeof ctx);
-	if (report_days_query(req, 14, &ctx.days) != 0)
+	memset(&r, 0, sizeof r);
+	if (report_days_query(req, 14, &r.ctx.days) != 0)
 		return;
-	api_beneficiary_today(ctx.today, sizeof ctx.today);
-	report_day(ctx.days, ctx.ahead, sizeof ctx.ahead);
-	report_day(-ctx.days, ctx.back, sizeof ctx.back);
-	items = json_array();
-	counts = json_object();
-	for (k = alert_table; k->kind != NULL; k++) {
-		before = json_array_size(items);
-		if ((status = k->fn(&ctx, items)) != STORE_OK) {
-			json_decref(items);
-			json_decref(counts);
-			api_reply_store(req, status, k->kind);
-			return;
-		}
-		json_object_set_new(counts, k->kind, json_integer(
-		    json_array_size(items) - before));
-	}
-	reply_json(req, 200, json_pack("{sI ss so so}", "days",
-	    (json_int_t)ctx.days, "today", ctx.today, "counts", counts,
-	    "items", items));
+	api_beneficiary_today(r.ctx.today, sizeof r.ctx.today);
+	report_day(r.ctx.days, r.ctx.ahead, sizeof r.ctx.ahead);
+	report_day(-r.ctx.days, r.ctx.back, sizeof r.ctx.back);
+	r.k = alert_table;
+	r.counts = json_object();
+	reply_json_each_tail(req, 200, json_pack("{sI ss}", "days",
+	    (json_int_t)r.ctx.days, "today", r.ctx.today), "items",
+	    alert_each, &r, json_pack("{so}", "counts", r.counts));
+	json_decref(r.items);
 }

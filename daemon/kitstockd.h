@@ -477,6 +477,9 @@ void	 api_lookup(struct req *);
 void	 api_reply_store(struct req *, enum store_status, const char *);
 void	 reply_json_each(struct req *, int, json_t *, const char *,
 	    json_t *(*)(void *, size_t, enum store_status *), void *);
+void	 reply_json_each_tail(struct req *, int, json_t *, const char *,
+	    json_t *(*)(void *, size_t, enum store_status *), void *,
+	    json_t *);
 void	 api_answer(struct req *, enum store_status, int, json_t *,
 	    const char *);
 

@@ -89,6 +89,18 @@ void
 reply_json_each(struct req *req, int status, json_t *head, const char *key,
     json_t *(*each)(void *, size_t, enum store_status *), void *arg)
 {
+	reply_json_each_tail(req, status, head, key, each, arg, NULL);
+}
+
+/*
+ * The same, then tail's members (tail stolen; NULL: none), which each may
+ * fill as it goes: counts known once every element is made.
+ */
+void
+reply_json_each_tail(struct req *req, int status, json_t *head,
+    const char *key, json_t *(*each)(void *, size_t, enum store_status *),
+    void *arg, json_t *tail)
+{
 	struct reply_dump d = { req->out, 0, SIZE_MAX };
 	enum store_status failed = STORE_OK;
 	json_t *k, *v;
@@ -97,6 +109,7 @@ reply_json_each(struct req *req, int status, json_t *head, const char *key,
 
 	if (req->status != 0) {
 		json_decref(head);
+		json_decref(tail);
 		log_warnx("second reply ignored");
 		return;
 	}
@@ -123,11 +136,23 @@ reply_json_each(struct req *req, int status, json_t *head, const char *key,
 		json_decref(v);
 	}
 	if (failed != STORE_OK) {
+		json_decref(tail);
 		evbuffer_drain(req->out, evbuffer_get_length(req->out));
 		api_reply_store(req, failed, key);
 		return;
 	}
-	evbuffer_add(req->out, "]}\n", 3);
+	evbuffer_add(req->out, "]", 1);
+	if (tail != NULL && json_object_size(tail) > 0) {
+		/* "{...}": its members after a comma, without the "{". */
+		if ((text = json_dumps(tail, JSON_COMPACT |
+		    JSON_PRESERVE_ORDER)) == NULL)
+			fatalx("json_dumps: out of memory");
+		evbuffer_add_printf(req->out, ",%s", text + 1);
+		free(text);
+	} else
+		evbuffer_add(req->out, "}", 1);
+	json_decref(tail);
+	evbuffer_add(req->out, "\n", 1);
 	req->status = status;
 	free(req->content_type);
 	req->content_type = xstrdup("application/json; charset=utf-8");

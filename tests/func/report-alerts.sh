@@ -28,6 +28,11 @@ is "$status" 200 "the last laptop in stock is lost"
 is "$(counts)" "4 1 1 0 0 0 0" "stock below what B2's diagnostic needs"
 api GET /v1/alerts
 like "$(jget '.items[] | select(.kind == "stock_short") | .message')" "^0 laptop\\(s\\) in stock for 1 " "said so"
+# Written one kind at a time, the counts after the items: each count is
+# its kind's items, every kind is counted.
+is "$(jget '[.counts | to_entries[] | select(.value > 0) | "\(.key)=\(.value)"] | sort | join(" ")')" "$(jget '[.items | group_by(.kind)[] | "\(.[0].kind)=\(length)"] | sort | join(" ")')" "the counts are the items of each kind"
+is "$(jget '.counts | length')" 9 "every kind counted"
+is "$(jget '[.days, .today | type] | join(" ")')" "number string" "days and today given"
 
 api POST /v1/distributions "{\"held_on\":\"$(d -40)\",\"place\":\"$P\"}"; E=$(jget .tag)
 api POST "/v1/distributions/$E/convocations" "{\"beneficiaries\":[\"$B1\"],\"at\":\"$(d -45)\"}"
