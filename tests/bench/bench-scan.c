@@ -11,7 +11,10 @@
  *    the ratios to the in-process rate at the same scans per commit and at
  *    1 scan per commit, each measured beside the figure (see run());
  * 3. latency at 1,000 scans/s offered at a steady rate by 64 stations,
- *    and its limit: the same pace in-process, each scan committed alone.
+ *    and its limit: the same pace in-process, each scan committed alone;
+ *    the 64 stations as 64 processes, then as one process holding their
+ *    64 connections (the stations are other machines: 64 processes on the
+ *    daemon's two cores time their own scheduling as much as the daemon).
  *
  * The whole is run BENCH_RUNS times (3), then each figure's median is
  * given with the least and the most of the runs.
@@ -23,6 +26,7 @@
  */
 
 #include <sys/mman.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/un.h>
@@ -44,7 +48,7 @@
 #include "kitstockd.h"
 
 #define MAX_LAT		200000	/* latencies kept per client */
-#define DEVICES		256
+#define DEVICES		320
 
 static char dir[] = "/tmp/kitstock-bench.XXXXXX";
 static char sock_path[256], db_path[256];
@@ -316,6 +320,141 @@ run_clients(char tags[][TAG_LEN + 1], int n, double interval,
 	munmap(r, sizeof *r * n);
 }
 
+/* A station of run_stations: its connection, its pace, its request. */
+struct station {
+	int	 fd;
+	int	 busy;		/* a request sent, its answer not read */
+	long	 n;		/* scans answered */
+	double	 next;		/* when to send the next */
+	double	 sent;
+	size_t	 have;
+	char	 path[64];
+	char	 buf[4096];
+};
+
+/* Has a station's answer come whole? -1 on an error. */
+static int
+station_read(struct station *st)
+{
+	char *end, *p;
+	ssize_t n;
+	long clen;
+
+	if ((n = read(st->fd, st->buf + st->have, sizeof st->buf - 1 -
+	    st->have)) <= 0)
+		return (-1);
+	st->have += n;
+	st->buf[st->have] = '\0';
+	if ((end = strstr(st->buf, "\r\n\r\n")) == NULL)
+		return (0);
+	p = strcasestr(st->buf, "Content-Length:");
+	clen = p != NULL ? strtol(p + 15, NULL, 10) : 0;
+	if (st->have < (size_t)(end - st->buf) + 4 + clen)
+		return (0);
+	if (atoi(st->buf + 9) != 200)
+		errx(1, "bench: %s: %s", st->path, end + 4);
+	return (1);
+}
+
+/*
+ * The steady load from one process: n stations, each its own connection
+ * and device, each sending a scan every interval (when its answer before
+ * came), spread evenly over it; no process per station, so what is timed
+ * is the daemon more than the scheduling of n client processes.
+ */
+static void
+run_stations(char tags[][TAG_LEN + 1], int n, double interval,
+    double *rate, double *p50, double *p99, double *max, double *per_commit)
+{
+	const char *to[2] = { "{\"to\":\"in_repair\",\"reason\":\"scan\"}",
+	    "{\"to\":\"in_stock\",\"reason\":\"scan\"}" };
+	struct station *st;
+	struct pollfd *pfd;
+	struct timespec ts;
+	long long w0, c0, w1, c1;
+	double start, until, t, wait, *all;
+	long k = 0, cap;
+	int i, m, busy;
+	char req[1024];
+
+	st = xcalloc(n, sizeof *st);
+	pfd = xcalloc(n, sizeof *pfd);
+	cap = (long)(seconds / interval * n) + 2 * n;
+	all = xcalloc(cap, sizeof *all);
+	if (next_device + n > DEVICES)
+		errx(1, "not enough devices for %d more stations", n);
+	for (i = 0; i < n; i++) {
+		if ((st[i].fd = connect_daemon()) == -1)
+			err(1, "connect");
+		snprintf(st[i].path, sizeof st[i].path, "/v1/devices/%s/state",
+		    tags[next_device + i]);
+	}
+	next_device += n;
+	counters(&w0, &c0);
+	start = now() + 0.1;
+	until = start + seconds;
+	for (i = 0; i < n; i++)
+		st[i].next = start + i * interval / n;
+	for (;;) {
+		t = now();
+		wait = 1;
+		for (i = 0, busy = 0; i < n; i++) {
+			if (!st[i].busy && st[i].next <= t && st[i].next < until) {
+				m = snprintf(req, sizeof req, "POST %s HTTP/1.1\r\n"
+				    "Host: bench\r\nContent-Type: application/json"
+				    "\r\nContent-Length: %zu\r\n\r\n%s",
+				    st[i].path, strlen(to[st[i].n % 2]),
+				    to[st[i].n % 2]);
+				if (write(st[i].fd, req, m) != m)
+					err(1, "write");
+				st[i].busy = 1;
+				st[i].sent = t;
+				st[i].have = 0;
+				st[i].next += interval;
+			}
+			if (st[i].busy)
+				pfd[busy++] = (struct pollfd){ st[i].fd, POLLIN, 0 };
+			else if (st[i].next < until && st[i].next - t < wait)
+				wait = st[i].next - t;
+		}
+		if (busy == 0 && t >= until)
+			break;
+		wait = wait > 0 ? wait : 0;
+		ts.tv_sec = (time_t)wait;
+		ts.tv_nsec = (long)((wait - ts.tv_sec) * 1e9);
+		if (ppoll(pfd, busy, &ts, NULL) == -1 && errno != EINTR)
+			err(1, "ppoll");
+		for (m = 0; m < busy; m++) {
+			if (!(pfd[m].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			for (i = 0; st[i].fd != pfd[m].fd; i++)
+				;
+			switch (station_read(&st[i])) {
+			case -1:
+				errx(1, "bench: %s: connection lost", st[i].path);
+			case 1:
+				if (k < cap)
+					all[k++] = (now() - st[i].sent) * 1000;
+				st[i].busy = 0;
+				st[i].n++;
+				break;
+			}
+		}
+	}
+	counters(&w1, &c1);
+	for (i = 0; i < n; i++)
+		close(st[i].fd);
+	qsort(all, k, sizeof *all, cmp_double);
+	*rate = k / seconds;
+	*p50 = all[k / 2];
+	*p99 = all[(k * 99) / 100];
+	*max = all[k - 1];
+	*per_commit = c1 > c0 ? (double)(w1 - w0) / (c1 - c0) : 0;
+	free(all);
+	free(pfd);
+	free(st);
+}
+
 /*
  * An in-process store of its own (name), with the daemon's settings
  * (checkpoints off the writer, store-wal.c) and one device: its tag.
@@ -455,7 +594,8 @@ static const int grid[] = { 1, 2, 4, 8, 16, 24, 32, 48, 64, 96, 128 };
 struct figure {
 	double	rate, p50, p99, max, per, one, same, vs_same, vs_one;
 };
-#define NFIG	6	/* 1, 8, 32, 128 clients; the steady load; its limit */
+#define NFIG	7	/* 1, 8, 32, 128 clients; the steady load; its limit;
+			   the steady load from one process */
 #define MAX_RUNS 9
 
 /* The median of n values (taken in place), and their least and most. */
@@ -521,6 +661,11 @@ run(const char *kitstockd, char tags[][TAG_LEN + 1], int steady_only,
 	printf("steady: 1000 scans/s offered by 64 stations: %.0f served, "
 	    "p50 %.2f ms, p99 %.2f ms, max %.2f ms, %.1f per commit\n",
 	    f[4].rate, f[4].p50, f[4].p99, f[4].max, f[4].per);
+	run_stations(tags, 64, 64 / 1000.0, &f[6].rate, &f[6].p50, &f[6].p99,
+	    &f[6].max, &f[6].per);
+	printf("steady: the same from one process (64 connections): %.0f "
+	    "served, p50 %.2f ms, p99 %.2f ms, max %.2f ms, %.1f per commit\n",
+	    f[6].rate, f[6].p50, f[6].p99, f[6].max, f[6].per);
 	stop_daemon();
 }
 
@@ -558,14 +703,20 @@ summary(struct figure f[][NFIG], int runs, int steady_only)
 			    lo, hi, m[7], lo2, hi2);
 		}
 	}
-	for (k = 5; k >= 4; k--) {
-		i = k;
+	for (k = 0; k < 3; k++) {
+		static const int order[] = { 5, 4, 6 };
+		static const char *const what[] = {
+			"steady limit, in-process:  ",
+			"steady, 64 stations:       ",
+			"steady, one process of 64: "
+		};
+
+		i = order[k];
 		MED(p50, m[1], lo, hi);
 		MED(max, m[3], lo, hi);
 		MED(p99, m[2], lo, hi);
 		printf("%s p50 %.2f ms, p99 %.2f ms (%.2f-%.2f), max %.2f ms\n",
-		    k == 5 ? "steady limit, in-process:" :
-		    "steady, 64 stations:     ", m[1], m[2], lo, hi, m[3]);
+		    what[k], m[1], m[2], lo, hi, m[3]);
 	}
 #undef MED
 }
