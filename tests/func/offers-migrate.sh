@@ -108,16 +108,7 @@ sqlite3 -batch "$DB" "BEGIN; $(sqlite3 -batch "$DB" "SELECT 'DROP TRIGGER ' ||
     DROP INDEX IF EXISTS orientation_beneficiary_on;
     DROP INDEX certification_beneficiary_passed; DROP INDEX beneficiary_kept;
     DROP INDEX repair_partner;
-    DROP TRIGGER need_diagnostic_insert; DROP TRIGGER need_diagnostic_update;
-    DROP TRIGGER need_diagnostic_delete; DROP TRIGGER need_kit_insert;
-    DROP TRIGGER need_kit_update; DROP TRIGGER need_kit_delete;
-    DROP TABLE need_open; DROP TABLE need_count;
-    DROP INDEX handover_kit_any; DROP INDEX repair_kit;
-    DROP TRIGGER connection_topup_insert; DROP TRIGGER connection_topup_update;
-    DROP TRIGGER connection_topup_delete; DROP TRIGGER connection_sim;
-    DROP TRIGGER connection_handover; DROP TRIGGER connection_months;
-    DROP TRIGGER connection_months_i; DROP TRIGGER connection_months_d;
-    DROP TABLE connection_open;
+    $UNDO_23_24
     COMMIT" || echo "Bail out! cannot undo migrations 14, 15, 17, 19, 23 and 24"
 start_daemon
 is "$(sql "PRAGMA user_version")" 24 "migrated to 12 and on"

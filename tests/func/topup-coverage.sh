@@ -167,17 +167,7 @@ sqlite3 -batch "$DB" "PRAGMA foreign_keys = OFF; BEGIN;
     DROP INDEX topup_sim_page; DROP INDEX topup_beneficiary;
     DROP INDEX topup_connection; ALTER TABLE topup DROP COLUMN beneficiary_id;
     ALTER TABLE topup DROP COLUMN territory;
-    DROP TRIGGER need_diagnostic_insert; DROP TRIGGER need_diagnostic_update;
-    DROP TRIGGER need_diagnostic_delete; DROP TRIGGER need_kit_insert;
-    DROP TRIGGER need_kit_update; DROP TRIGGER need_kit_delete;
-    DROP TRIGGER need_open_add; DROP TRIGGER need_open_remove;
-    DROP TABLE need_open; DROP TABLE need_count;
-    DROP INDEX handover_kit_any; DROP INDEX repair_kit;
-    DROP TRIGGER connection_topup_insert; DROP TRIGGER connection_topup_update;
-    DROP TRIGGER connection_topup_delete; DROP TRIGGER connection_sim;
-    DROP TRIGGER connection_handover; DROP TRIGGER connection_months;
-    DROP TRIGGER connection_months_i; DROP TRIGGER connection_months_d;
-    DROP TABLE connection_open; PRAGMA user_version = 21; COMMIT" ||
+    $UNDO_23_24 PRAGMA user_version = 21; COMMIT" ||
     echo "Bail out! cannot undo migrations 22 to 24"
 is "$(sql "SELECT count(*) FROM pragma_table_info('topup') WHERE name IN ('beneficiary_id', 'territory')")" 0 "before migration 22: top-ups without beneficiary nor territory"
 start_daemon
