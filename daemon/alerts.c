@@ -82,15 +82,13 @@ alert_connections(const char *from, const char *to, json_t **out)
 static enum store_status
 alert_topups(const struct alert_ctx *ctx, json_t *out)
 {
-	char yesterday[16];
 	json_t *rows, *c;
 	const char *paid;
 	enum store_status status;
 	size_t i;
 
-	report_day(-1, yesterday, sizeof yesterday);
-	if ((status = alert_connections(yesterday, ctx->ahead, &rows)) !=
-	    STORE_OK)
+	if ((status = alert_connections(ctx->yesterday, ctx->ahead,
+	    &rows)) != STORE_OK)
 		return (status);
 	json_array_foreach(rows, i, c) {
 		paid = alert_str(c, "due_on");
@@ -108,14 +106,13 @@ alert_topups(const struct alert_ctx *ctx, json_t *out)
 static enum store_status
 alert_short(const struct alert_ctx *ctx, json_t *out)
 {
-	char yesterday[16];
 	json_t *rows, *c;
 	const char *paid;
 	enum store_status status;
 	size_t i;
 
-	report_day(-1, yesterday, sizeof yesterday);
-	if ((status = alert_connections("", yesterday, &rows)) != STORE_OK)
+	if ((status = alert_connections("", ctx->yesterday, &rows)) !=
+	    STORE_OK)
 		return (status);
 	json_array_foreach(rows, i, c) {
 		paid = alert_str(c, "due_on");
@@ -317,6 +314,7 @@ api_alerts(struct req *req)
 	api_beneficiary_today(r.ctx.today, sizeof r.ctx.today);
 	report_day(r.ctx.days, r.ctx.ahead, sizeof r.ctx.ahead);
 	report_day(-r.ctx.days, r.ctx.back, sizeof r.ctx.back);
+	report_day(-1, r.ctx.yesterday, sizeof r.ctx.yesterday);
 	r.k = alert_table;
 	r.counts = json_object();
 	reply_json_each_tail(req, 200, json_pack("{sI ss}", "days",

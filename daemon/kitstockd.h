@@ -269,6 +269,7 @@ enum store_status store_request_end(int);
 void	 store_set_flush(void (*)(void));
 enum store_status store_script(const char *);
 json_t	*store_row_json(struct sqlite3_stmt *);
+enum store_status store_all(struct sqlite3_stmt *, json_t **);
 enum store_status store_rows(struct stmt *, const char *, const char *,
 	    json_t **);
 int	 store_schema_version(void);
@@ -1006,6 +1007,7 @@ struct alert_ctx {
 	char		 today[16];
 	char		 ahead[16];
 	char		 back[16];
+	char		 yesterday[16];
 };
 struct alert_kind {
 	const char		*kind;

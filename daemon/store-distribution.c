@@ -583,7 +583,6 @@ store_topups_due(long long months, const char *before, const char *territory,
 	char sql[2048];
 	sqlite3_stmt *s;
 	enum store_status status;
-	int rc;
 
 	*out = NULL;
 	snprintf(sql, sizeof sql, "SELECT t.id AS activation,"
@@ -610,10 +609,7 @@ store_topups_due(long long months, const char *before, const char *territory,
 	sqlite3_bind_text(s, 4, after_on, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 5, after);
 	sqlite3_bind_int64(s, 6, limit);
-	*out = json_array();
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		json_array_append_new(*out, store_row_json(s));
-	if ((status = store_done(s, rc)) != STORE_OK) {
+	if ((status = store_all(s, out)) != STORE_OK) {
 		json_decref(*out);
 		*out = NULL;
 	}

@@ -61,18 +61,6 @@ store_report_sql(const char *name)
 	    NULL);
 }
 
-/* Read every row of a statement into an array. */
-static enum store_status
-store_report_all(sqlite3_stmt *s, json_t **out)
-{
-	int rc;
-
-	*out = json_array();
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		json_array_append_new(*out, store_row_json(s));
-	return (store_done(s, rc));
-}
-
 /* Territories with their budget in cents and their targets. */
 enum store_status
 store_report_territories(json_t **out)
@@ -84,7 +72,7 @@ store_report_territories(json_t **out)
 
 	if ((s = store_prepare(&q)) == NULL)
 		return (STORE_ERROR);
-	return (store_report_all(s, out));
+	return (store_all(s, out));
 }
 
 /*
@@ -301,5 +289,5 @@ store_report_list(const char *name, const char *today, const char *ahead,
 	sqlite3_bind_text(s, 1, today, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, ahead, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, back, -1, SQLITE_STATIC);
-	return (store_report_all(s, out));
+	return (store_all(s, out));
 }

@@ -839,20 +839,28 @@ store_row_json(sqlite3_stmt *s)
 	return (o);
 }
 
+/* Every row of a prepared statement, as an array (kept on an error). */
+enum store_status
+store_all(sqlite3_stmt *s, json_t **out)
+{
+	int rc;
+
+	*out = json_array();
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		json_array_append_new(*out, store_row_json(s));
+	return (store_done(s, rc));
+}
+
 /* Every row of a statement with up to two text parameters, as an array. */
 enum store_status
 store_rows(struct stmt *q, const char *p1, const char *p2, json_t **out)
 {
 	sqlite3_stmt *s;
-	int rc;
 
 	*out = NULL;
 	if ((s = store_prepare(q)) == NULL)
 		return (STORE_ERROR);
 	sqlite3_bind_text(s, 1, p1, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, p2, -1, SQLITE_STATIC);
-	*out = json_array();
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		json_array_append_new(*out, store_row_json(s));
-	return (store_done(s, rc));
+	return (store_all(s, out));
 }
