@@ -179,6 +179,7 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct event *ev_term, *ev_int, *ev_hup, *ev_watchdog = NULL;
+	struct event_config *evcfg;
 	struct timeval tv;
 	uint64_t usec;
 	char *cause = NULL;
@@ -240,8 +241,19 @@ main(int argc, char **argv)
 	label_configure(&conf);
 
 	signal(SIGPIPE, SIG_IGN);
-	if ((base = event_base_new()) == NULL)
+	/*
+	 * evhttp adds and removes a connection's read and write events
+	 * around each request: four epoll_ctl calls per request at 32
+	 * clients (perf stat). The changelist folds the changes of a loop
+	 * iteration into the one that matters. Its caveat, fds that share a
+	 * file description through dup(), does not apply: none of ours do.
+	 */
+	if ((evcfg = event_config_new()) == NULL ||
+	    event_config_set_flag(evcfg,
+	    EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST) != 0 ||
+	    (base = event_base_new_with_config(evcfg)) == NULL)
 		fatalx("event_base_new failed");
+	event_config_free(evcfg);
 	if (event_base_priority_init(base, HTTP_PRIORITIES) != 0)
 		fatalx("event_base_priority_init failed");
 	if (store_open(conf.database, &cause) != 0)
