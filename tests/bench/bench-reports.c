@@ -19,6 +19,7 @@
  * takes minutes at national scale.
  */
 
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -306,6 +307,8 @@ start_daemon(const char *kitstockd, const char *db, const char *conf)
 	if ((daemon_pid = fork()) == 0) {
 		int null = open("/dev/null", O_WRONLY);
 
+		/* Stopped with the bench, however it ends (timeout, kill). */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
 		dup2(null, 2);
 		execl(kitstockd, "kitstockd", "-f", "-d", db, "-s", sock_path,
 		    "-c", conf, (char *)NULL);

@@ -26,7 +26,7 @@
  */
 
 #include <sys/mman.h>
-#include <poll.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/un.h>
@@ -36,6 +36,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,7 +97,10 @@ http(int fd, const char *method, const char *path, const char *body,
 	if (write(fd, req, n) != n)
 		return (-1);
 	for (;;) {
-		if ((n = read(fd, buf + have, sizeof buf - 1 - have)) <= 0)
+		struct pollfd pfd = { fd, POLLIN, 0 };
+
+		if (poll(&pfd, 1, 10000) != 1 ||
+		    (n = read(fd, buf + have, sizeof buf - 1 - have)) <= 0)
 			return (-1);
 		have += n;
 		buf[have] = '\0';
@@ -177,6 +181,8 @@ start_daemon(const char *kitstockd, char tags[][TAG_LEN + 1])
 	if ((daemon_pid = fork()) == 0) {
 		int null = open("/dev/null", O_WRONLY);
 
+		/* Stopped with the bench, however it ends (timeout, kill). */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
 		dup2(null, 2);
 		execl(kitstockd, "kitstockd", "-f", "-d", db_path, "-s",
 		    sock_path, (char *)NULL);
