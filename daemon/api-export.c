@@ -821,8 +821,9 @@ api_export_indicators(struct req *req)
 
 	if (report_period(req, &from, &to, &only) != 0)
 		return;
-	if ((status = report_indicators_build(from, to, only, &all, &scopes)) !=
-	    STORE_OK) {
+	/* Counts only: the people not yet covered are not for the funder. */
+	if ((status = report_indicators_build(from, to, only, &all, 0,
+	    &scopes)) != STORE_OK) {
 		api_reply_store(req, status, "indicators");
 		return;
 	}

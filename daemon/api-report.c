@@ -383,8 +383,6 @@ report_finish(json_t *scopes)
 		report_add(v, "pending", 0);
 		v = json_object_get(sc, "connected");
 		report_add(v, "not_yet_covered", 0);
-		if (json_object_get(v, "not_yet") == NULL)
-			json_object_set_new(v, "not_yet", json_array());
 	}
 }
 
@@ -455,21 +453,28 @@ report_months(void)
 }
 
 /*
- * The people not yet covered of each scope, oldest first, at most
- * REPORT_NOT_YET each (the connections export lists them all).
+ * The people not yet covered, oldest first, at most REPORT_NOT_YET a
+ * scope (the connections export lists them all), of the scopes whose
+ * breakdowns are counted: every scope, or the whole only (a national
+ * answer listed 50 people of each of its 100 territories: 0.9 MB, most of
+ * its time). Every scope has the count.
  */
 static enum store_status
-report_not_yet(const char *from, const char *to, json_t *scopes)
+report_not_yet(const char *from, const char *to, json_t *scopes,
+    int whole_only)
 {
 	const char *code;
 	json_t *sc, *list, *v;
 	enum store_status status = STORE_OK;
 	size_t i;
+	int whole;
 
 	json_object_foreach(scopes, code, sc) {
-		if ((status = store_tally_not_yet(from, to,
-		    strcmp(code, "departement") == 0 ? NULL : code,
-		    REPORT_NOT_YET, &list)) != STORE_OK) {
+		whole = strcmp(code, "departement") == 0;
+		if (whole_only && !whole)
+			continue;
+		if ((status = store_tally_not_yet(from, to, whole ? NULL :
+		    code, REPORT_NOT_YET, &list)) != STORE_OK) {
 			json_decref(list);
 			break;
 		}
@@ -486,11 +491,11 @@ report_not_yet(const char *from, const char *to, json_t *scopes)
 /*
  * Every indicator for a period and an optional territory: the scopes by
  * code ("departement" for the whole, without a territory filter), from
- * the tallies (store-tally.c).
+ * the tallies (store-tally.c); with people, those not yet covered.
  */
 enum store_status
 report_indicators_build(const char *from, const char *to, const char *only,
-    int *whole_only, json_t **out)
+    int *whole_only, int people, json_t **out)
 {
 	json_t *scopes;
 	char *totals, *breakdowns;
@@ -507,8 +512,8 @@ report_indicators_build(const char *from, const char *to, const char *only,
 		    REPORT_TERRITORIES_MAX + 1;
 	report_lists(scopes, *whole_only, &totals, &breakdowns);
 	if ((status = store_tally_sum(from, to, totals, breakdowns,
-	    report_tally, scopes)) == STORE_OK)
-		status = report_not_yet(from, to, scopes);
+	    report_tally, scopes)) == STORE_OK && people)
+		status = report_not_yet(from, to, scopes, *whole_only);
 	free(totals);
 	free(breakdowns);
 	if (status != STORE_OK) {
@@ -609,7 +614,8 @@ report_each_scope(void *arg, size_t i, enum store_status *failed)
 		fatalx("json_dumps: out of memory");
 	json_decref(codes);
 	if ((*failed = store_tally_sum(e->from, e->to, "[]", list,
-	    report_tally, one)) == STORE_OK)
+	    report_tally, one)) == STORE_OK &&
+	    (*failed = report_not_yet(e->from, e->to, one, 0)) == STORE_OK)
 		report_finish(one);
 	free(list);
 	json_decref(one);
@@ -655,7 +661,7 @@ api_indicators(struct req *req)
 	all = whole_only == 0 && only == NULL;
 	if (all)
 		whole_only = 1;
-	if ((status = report_indicators_build(from, to, only, &whole_only,
+	if ((status = report_indicators_build(from, to, only, &whole_only, 1,
 	    &scopes)) != STORE_OK) {
 		api_reply_store(req, status, "indicators");
 		return;

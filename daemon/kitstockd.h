@@ -984,7 +984,7 @@ json_t	*report_object(json_t *, const char *);
 void	 report_add(json_t *, const char *, json_int_t);
 long long report_months(void);
 enum store_status report_indicators_build(const char *, const char *,
-	    const char *, int *, json_t **);
+	    const char *, int *, int, json_t **);
 int	 report_period(struct req *, const char **, const char **,
 	    const char **);
 void	 api_indicators(struct req *);

@@ -63,6 +63,15 @@ is "$(jget .breakdowns)" all "a département's four territories come with their 
 api GET '/v1/indicators?breakdowns=whole'
 is "$(jget '[.breakdowns, (.scopes[] | select(.code == "T6") | .communes | length)] | join(" ")')" "whole 0" "breakdowns=whole: none for T6"
 is "$(jget "$d | .communes | tojson")" "$(jget "$d | .communes | tojson" "$all")" "the département's the same either way"
+# The people not yet covered are listed with the breakdowns: the whole's
+# only (a national answer listed 50 of each of its 100 territories), and
+# every scope still counts them.
+t='[.scopes[] | select(.code != "departement") | .connected]'
+is "$(jget "$t | map(has(\"not_yet\")) | unique | join(\" \")" "$all")" true "by default each territory lists its people not yet covered"
+is "$(jget "$t | map(has(\"not_yet\")) | unique | join(\" \")")" false "breakdowns=whole: no territory lists them"
+is "$(jget "$t | map(.not_yet_covered) | join(\" \")")" "$(jget "$t | map(.not_yet_covered) | join(\" \")" "$all")" "each still counts them"
+is "$(jget "$d | .connected.not_yet | tojson")" "$(jget "$d | .connected.not_yet | tojson" "$all")" "the département lists its own"
+like "$(jget "$d | .connected.not_yet | length")" '^[1-9]' "who are some"
 # Asked for (breakdowns=all), the answer is made one territory at a time
 # (it holds one territory's breakdowns at once): the same content as the
 # answer made whole, for all time and for a period, and each territory's
