@@ -571,10 +571,10 @@ store_connections(long long months, const char *beneficiary,
  * the last one of the page before; "" and 0: from the first), at most
  * limit, soonest first then in the order of activation: {"items":
  * [{"activation", "beneficiary", "territory", "sim", "msisdn",
- * "handed_over_on", "due_on", "target_until"}]}. They are found among the
- * connections short of the months (connection_open, kept by triggers;
- * those of a territory by its index of activations), sorted keeping only
- * the page's rows.
+ * "handed_over_on", "due_on", "target_until"}]}. They are read in that
+ * order from the connections short of the months (connection_open, kept
+ * by triggers with the day each falls due); those of a territory by its
+ * index of activations, sorted keeping only the page's rows.
  */
 enum store_status
 store_topups_due(long long months, const char *before, const char *territory,
@@ -594,12 +594,13 @@ store_topups_due(long long months, const char *before, const char *territory,
 	    " WHERE t.kind = 'activation' AND t.cancelled_at IS NULL"
 	    " AND h.cancelled_at IS NULL AND m.state IN ('active',"
 	    " 'suspended') AND m.paid_until < date(h.at, '+' || ?1"
-	    " || ' months') AND (?2 IS NULL OR m.paid_until <= ?2)"
-	    " AND (m.paid_until, t.id) > (?4, ?5)%s"
-	    " ORDER BY m.paid_until, t.id LIMIT ?6",
+	    " || ' months') AND (?2 IS NULL OR o.due_on <= ?2)"
+	    " AND (o.due_on, o.id) > (?4, ?5)%s"
+	    " ORDER BY o.due_on, o.id LIMIT ?6",
 	    territory != NULL ? "topup t INDEXED BY topup_connection"
 	    " CROSS JOIN connection_open o ON o.id = t.id" :
-	    "connection_open o CROSS JOIN topup t ON t.id = o.id",
+	    "connection_open o INDEXED BY connection_open_due"
+	    " CROSS JOIN topup t ON t.id = o.id",
 	    territory != NULL ? " AND t.territory = ?3" : "");
 	if ((s = store_prepare_named(sql)) == NULL)
 		return (STORE_ERROR);

@@ -47,8 +47,8 @@
  * and up to the first gap, end before the hand-over's day plus the months
  * (api_topup_cover works the same out for an answer).
  */
-#define CONN_SHORT(cond)						\
-	" SELECT t.id FROM topup t"					\
+#define CONN_SHORT_OF(cols, cond)					\
+	" SELECT " cols " FROM topup t"					\
 	" JOIN handover h ON h.id = t.handover_id"			\
 	" JOIN sim m ON m.id = t.sim_id WHERE " cond			\
 	" AND t.kind = 'activation' AND t.cancelled_at IS NULL"		\
@@ -64,11 +64,41 @@
 	" >= date(h.at, '+' || coalesce((SELECT CAST(value AS INTEGER)"	\
 	" FROM programme WHERE key = 'connection-months'"		\
 	" AND CAST(value AS INTEGER) > 0), 6) || ' months'), 0) = 0"
+#define CONN_SHORT(cond)	CONN_SHORT_OF("t.id", cond)
 #define CONN_OPEN(cond)							\
 	" INSERT OR IGNORE INTO connection_open" CONN_SHORT(cond) ";"
-/* The connections of SIM card s made again. */
-#define CONN_REFRESH(s)							\
+/* Migration 25: each with the day it falls due, its SIM card's paid_until. */
+#define CONN_OPEN_DUE(cond)						\
+	" INSERT OR IGNORE INTO connection_open (id, due_on)"		\
+	CONN_SHORT_OF("t.id, m.paid_until", cond) ";"
+/* The connections of SIM card s made again, by open (one of the above). */
+#define CONN_REFRESH(open, s)						\
 	" DELETE FROM connection_open WHERE id IN (SELECT id FROM topup"	\
-	" WHERE sim_id = " s ");" CONN_OPEN("t.sim_id = " s)
+	" WHERE sim_id = " s ");" open("t.sim_id = " s)
+/* The triggers keeping connection_open, rows made by open. */
+#define CONN_TRIGGERS(open)						\
+	"CREATE TRIGGER connection_topup_insert AFTER INSERT ON topup BEGIN"	\
+	CONN_REFRESH(open, "NEW.sim_id") " END;"				\
+	"CREATE TRIGGER connection_topup_update AFTER UPDATE OF sim_id,"	\
+	" handover_id, kind, on_date, paid_until, cancelled_at ON topup BEGIN"	\
+	CONN_REFRESH(open, "OLD.sim_id") CONN_REFRESH(open, "NEW.sim_id")	\
+	" END;"								\
+	"CREATE TRIGGER connection_topup_delete AFTER DELETE ON topup BEGIN"	\
+	CONN_REFRESH(open, "OLD.sim_id") " END;"				\
+	"CREATE TRIGGER connection_sim AFTER UPDATE OF state, paid_until"	\
+	" ON sim BEGIN" CONN_REFRESH(open, "NEW.id") " END;"		\
+	"CREATE TRIGGER connection_handover AFTER UPDATE OF at, cancelled_at"	\
+	" ON handover BEGIN DELETE FROM connection_open WHERE id IN"	\
+	" (SELECT id FROM topup WHERE handover_id = NEW.id);"		\
+	open("t.handover_id = NEW.id") " END;"				\
+	"CREATE TRIGGER connection_months AFTER UPDATE ON programme"	\
+	" WHEN NEW.key = 'connection-months' OR OLD.key = 'connection-months'"	\
+	" BEGIN DELETE FROM connection_open;" open("1") " END;"		\
+	"CREATE TRIGGER connection_months_i AFTER INSERT ON programme"	\
+	" WHEN NEW.key = 'connection-months'"				\
+	" BEGIN DELETE FROM connection_open;" open("1") " END;"		\
+	"CREATE TRIGGER connection_months_d AFTER DELETE ON programme"	\
+	" WHEN OLD.key = 'connection-months'"				\
+	" BEGIN DELETE FROM connection_open;" open("1") " END;"
 
 #endif

@@ -1115,28 +1115,24 @@ const char *const store_migrations[] = {
 	"CREATE TABLE connection_open (id INTEGER PRIMARY KEY"
 	" REFERENCES topup (id));"
 	CONN_OPEN("1")
-	"CREATE TRIGGER connection_topup_insert AFTER INSERT ON topup BEGIN"
-	CONN_REFRESH("NEW.sim_id") " END;"
-	"CREATE TRIGGER connection_topup_update AFTER UPDATE OF sim_id,"
-	" handover_id, kind, on_date, paid_until, cancelled_at ON topup BEGIN"
-	CONN_REFRESH("OLD.sim_id") CONN_REFRESH("NEW.sim_id") " END;"
-	"CREATE TRIGGER connection_topup_delete AFTER DELETE ON topup BEGIN"
-	CONN_REFRESH("OLD.sim_id") " END;"
-	"CREATE TRIGGER connection_sim AFTER UPDATE OF state, paid_until"
-	" ON sim BEGIN" CONN_REFRESH("NEW.id") " END;"
-	"CREATE TRIGGER connection_handover AFTER UPDATE OF at, cancelled_at"
-	" ON handover BEGIN DELETE FROM connection_open WHERE id IN"
-	" (SELECT id FROM topup WHERE handover_id = NEW.id);"
-	CONN_OPEN("t.handover_id = NEW.id") " END;"
-	"CREATE TRIGGER connection_months AFTER UPDATE ON programme"
-	" WHEN NEW.key = 'connection-months' OR OLD.key = 'connection-months'"
-	" BEGIN DELETE FROM connection_open;" CONN_OPEN("1") " END;"
-	"CREATE TRIGGER connection_months_i AFTER INSERT ON programme"
-	" WHEN NEW.key = 'connection-months'"
-	" BEGIN DELETE FROM connection_open;" CONN_OPEN("1") " END;"
-	"CREATE TRIGGER connection_months_d AFTER DELETE ON programme"
-	" WHEN OLD.key = 'connection-months'"
-	" BEGIN DELETE FROM connection_open;" CONN_OPEN("1") " END;",
+	CONN_TRIGGERS(CONN_OPEN),
+
+	/*
+	 * 25: the day each connection short of the months falls due (its
+	 * SIM card's paid_until, kept with it), so that the top-ups due are
+	 * read a page at a time in that order from an index instead of
+	 * sorting every one kept at each page (110 ms a page at 100,000).
+	 */
+	"ALTER TABLE connection_open ADD COLUMN due_on TEXT;"
+	"UPDATE connection_open SET due_on = (SELECT m.paid_until FROM topup t"
+	" JOIN sim m ON m.id = t.sim_id WHERE t.id = connection_open.id);"
+	"CREATE INDEX connection_open_due ON connection_open (due_on, id);"
+	"DROP TRIGGER connection_topup_insert;"
+	"DROP TRIGGER connection_topup_update;"
+	"DROP TRIGGER connection_topup_delete; DROP TRIGGER connection_sim;"
+	"DROP TRIGGER connection_handover; DROP TRIGGER connection_months;"
+	"DROP TRIGGER connection_months_i; DROP TRIGGER connection_months_d;"
+	CONN_TRIGGERS(CONN_OPEN_DUE),
 };
 
 const int store_nmigrations = sizeof store_migrations /

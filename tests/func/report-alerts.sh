@@ -47,8 +47,19 @@ conns() {
 	is "$(sql "SELECT coalesce(group_concat(tag, ','), '') FROM (SELECT m.tag FROM connection_open o JOIN topup t ON t.id = o.id JOIN sim m ON m.id = t.sim_id ORDER BY m.tag)")" \
 	    "$(jget '[.items[] | select(.covered == false and (.state == "active" or .state == "suspended") and .paid_until != null) | .sim] | sort | join(",")')" "$1: the connections kept short are those worked out short"
 	is "$(sql "SELECT count(*) FROM connection_open")" "$2" "$1: $2 short"
+	is "$(sql "SELECT count(*) FROM connection_open o JOIN topup t ON t.id = o.id JOIN sim m ON m.id = t.sim_id WHERE o.due_on IS NOT m.paid_until")" 0 \
+	    "$1: each kept with its due day, its SIM card's paid-until"
 }
 conns "lapsed after a month" 1
+# A due day changed behind the daemon's back: the check shows both.
+paid=$(sql "SELECT due_on FROM connection_open")
+sql "UPDATE connection_open SET due_on = '2000-01-01'"
+api GET /v1/check
+is "$(jget '[.ok, (.checks[] | select(.name == "connection_open") | .differences[] | "\(.due_on) \(.counted) \(.kept)")] | join(" ")')" \
+    "false 2000-01-01 0 1 $paid 1 0" "check finds a connection kept with another due day"
+sql "UPDATE connection_open SET due_on = '$paid'"
+api GET /v1/check
+is "$(jget .ok)" true "and nothing once it is put back"
 target=$(date -u -d "$(d -40) +6 months" +%F)
 api POST /v1/topups "{\"sim\":\"$S1\",\"amount\":\"10\",\"paid_until\":\"$(d 7)\",\"at\":\"$(d -1)\"}"
 is "$status" 201 "a top-up until next week"
@@ -124,7 +135,7 @@ ks check
 is "$rc" 1 "kitstock check exits 1"
 like "$(printf '%s\n' "$out" | grep -A2 need_count)" "laptop +1 +3" "naming the kind, counted and kept"
 sql "UPDATE need_count SET n = n - 2 WHERE kind = 'laptop'"
-sql "INSERT INTO connection_open SELECT id FROM topup WHERE kind = 'activation'"
+sql "INSERT INTO connection_open (id) SELECT id FROM topup WHERE kind = 'activation'"
 api GET /v1/check
 is "$(jget '[.ok, (.checks[] | select(.name == "connection_open") | .differences[] | "\(.sim) \(.counted) \(.kept)")] | join(" ")')" "false $S1 0 1" "check finds a connection held short that is covered"
 sql "DELETE FROM connection_open"

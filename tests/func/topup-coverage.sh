@@ -154,12 +154,13 @@ ks topup coverage --all --limit 1
 is "$out" "$whole" "--all, one at a time: the same connections, breaks and all"
 is "$(printf '%s\n' "$out" | awk 'NR > 1 {print $1}' | tr '\n' ' ')" "$B1 $B2 $B2: " "both, in the order of their activation, then B2's break"
 
-# Migrations 22 to 24 on a database of before them, with these top-ups:
+# Migrations 22 to 25 on a database of before them, with these top-ups:
 # each top-up gets its hand-over's beneficiary and that person's territory
-# (B2 now in T6), the open needs and short connections are counted.
+# (B2 now in T6), the open needs and short connections are counted, each
+# connection with the day it falls due.
 scope="SELECT group_concat(t.id || ':' || b.tag || ':' || t.territory, ' ') FROM topup t JOIN beneficiary b ON b.id = t.beneficiary_id"
 want_scope=$(sql "$scope")
-want_open=$(sql "SELECT group_concat(id) FROM connection_open")
+want_open=$(sql "SELECT group_concat(id || ':' || due_on) FROM connection_open")
 is "$want_scope" "1:$B1:T6 2:$B2:T6 3:$B1:T6 4:$B1:T6 5:$B2:T6" "each top-up's beneficiary and territory, as kept"
 stop_daemon
 sqlite3 -batch "$DB" "PRAGMA foreign_keys = OFF; BEGIN;
@@ -167,13 +168,14 @@ sqlite3 -batch "$DB" "PRAGMA foreign_keys = OFF; BEGIN;
     DROP INDEX topup_sim_page; DROP INDEX topup_beneficiary;
     DROP INDEX topup_connection; ALTER TABLE topup DROP COLUMN beneficiary_id;
     ALTER TABLE topup DROP COLUMN territory;
-    $UNDO_23_24 PRAGMA user_version = 21; COMMIT" ||
-    echo "Bail out! cannot undo migrations 22 to 24"
+    $UNDO_23_25 PRAGMA user_version = 21; COMMIT" ||
+    echo "Bail out! cannot undo migrations 22 to 25"
 is "$(sql "SELECT count(*) FROM pragma_table_info('topup') WHERE name IN ('beneficiary_id', 'territory')")" 0 "before migration 22: top-ups without beneficiary nor territory"
 start_daemon
-is "$(sql "PRAGMA user_version")" 24 "migrated to 24"
+is "$(sql "PRAGMA user_version")" 25 "migrated to 25"
 is "$(sql "$scope")" "$want_scope" "migration 22: each top-up has its beneficiary and territory back"
-is "$(sql "SELECT group_concat(id) FROM connection_open")" "$want_open" "migration 24: the same connections short of the months"
+like "$want_open" '^[0-9]+:[0-9-]{10}' "connections short of the months, each with its due day"
+is "$(sql "SELECT group_concat(id || ':' || due_on) FROM connection_open")" "$want_open" "migrations 24 and 25: the same connections short of the months, the same due days"
 ks check
 is "$rc" 0 "kitstock check: the kept counts agree with the tables"
 done_testing
