@@ -192,8 +192,11 @@ api_followup_list(struct req *req)
 		}
 		json_object_set_new(sel, tagged[i], json_string(v));
 	}
-	if ((v = req_query(req, "territory")) != NULL)
+	if ((v = req_query(req, "territory")) != NULL) {
+		if (api_beneficiary_territory_code(req, "territory", v) != 0)
+			goto out;
 		json_object_set_new(sel, "territory", json_string(v));
+	}
 	if (api_beneficiary_scope_list(req, sel) != 0)
 		goto out;
 	api_beneficiary_today(today, sizeof today);

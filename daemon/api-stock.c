@@ -25,6 +25,54 @@ api_stock_column(const char *name)
 	return (0);
 }
 
+/*
+ * A filter's value must be one that can match: a known kind, state or
+ * grade, a tag, a territory of the programme. Else 400 naming it, not an
+ * empty answer that looks like no stock.
+ */
+static int
+api_stock_filter_ok(struct req *req, const char *name, const char *v)
+{
+	const struct field *f;
+	json_t *tmp, *nv;
+	char *cause;
+	int rc;
+
+	if (strcmp(name, "territory") == 0)
+		return (api_beneficiary_territory_code(req, name, v));
+	if (strcmp(name, "location") == 0 || strcmp(name, "supplier") == 0) {
+		if (tag_check(v, name[0] == 'l' ? 'L' : 'F', NULL, NULL,
+		    &cause) == 0)
+			return (0);
+		reply_error(req, 400, "invalid_field", name, "%s", cause);
+		free(cause);
+		return (-1);
+	}
+	if (strcmp(name, "state") == 0) {
+		if (lifecycle_known(res_device.lc, v) ||
+		    lifecycle_known(res_sim.lc, v) || strcmp(v, "in_stock") == 0)
+			return (0);
+		reply_error(req, 400, "invalid_field", name,
+		    _("state \"%s\" is not a state of a device or a SIM card"),
+		    v);
+		return (-1);
+	}
+	if (strcmp(name, "kind") == 0 && (strcmp(v, "sim") == 0 ||
+	    strcmp(v, "accessory") == 0))
+		return (0);
+	/* kind and grade: the device's values. */
+	for (f = res_device.fields; f->name != NULL; f++)
+		if (strcmp(f->name, name) == 0 && f->type == FT_ENUM)
+			break;
+	if (f->name == NULL)
+		return (0);
+	tmp = json_string(v);
+	rc = req_value(req, f, tmp, &nv);
+	json_decref(tmp);
+	json_decref(nv);
+	return (rc);
+}
+
 void
 api_stock(struct req *req)
 {
@@ -54,10 +102,16 @@ api_stock(struct req *req)
 	}
 	free(copy);
 	filters = json_object();
-	for (i = 0; stock_columns[i] != NULL; i++)
-		if ((v = req_query(req, stock_columns[i])) != NULL)
-			json_object_set_new(filters, stock_columns[i],
-			    json_string(v));
+	for (i = 0; stock_columns[i] != NULL; i++) {
+		if ((v = req_query(req, stock_columns[i])) == NULL)
+			continue;
+		if (api_stock_filter_ok(req, stock_columns[i], v) != 0) {
+			json_decref(cols);
+			json_decref(filters);
+			return;
+		}
+		json_object_set_new(filters, stock_columns[i], json_string(v));
+	}
 	o = NULL;
 	status = store_stock(cols, filters, &o);
 	json_decref(cols);

@@ -27,6 +27,7 @@
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/http.h>
+#include <event2/http_struct.h>
 #include <event2/keyvalq_struct.h>
 #include <systemd/sd-daemon.h>
 
@@ -37,6 +38,11 @@ static struct evhttp *http_tcp;	/* its own: TLS applies to it alone */
 static long long http_writes;	/* write requests acknowledged */
 static long long http_commits;	/* transactions committed for them */
 static char *http_socket_path;
+static size_t http_max_body;	/* for the 413's sentence */
+
+/* The fuzz target's: every answer given; its writes rolled back. */
+static void (*http_sink)(const struct req *);
+static int http_sink_rollback;
 
 /*
  * Group commit. Write requests handled in the same turn of the loop share
@@ -56,11 +62,14 @@ static int http_in_handler;		/* never commit under a handler */
 static struct timeval http_group_since;
 
 static void http_request_cb(struct evhttp_request *, void *);
+static const char *http_method(enum evhttp_cmd_type);
+static const char *http_station(struct evhttp_request *);
 static void http_group_cb(evutil_socket_t, short, void *);
 static void http_write(struct req *);
 static int http_listen_unix(const struct config *, char **);
 static void http_send(struct req *);
 static int http_media_is(const char *, const char *);
+static int http_edge(struct req *, const char *, const char *);
 
 /* Is a daemon answering on this socket? */
 int
@@ -172,10 +181,8 @@ http_start(struct event_base *base, const struct config *c, char **cause)
 
 	conn_configure(c);
 	http = http_server(base, c);
-	if ((http_group_ev = event_new(base, -1, 0, http_group_cb, NULL)) ==
-	    NULL || event_priority_set(http_group_ev, HTTP_PRIORITIES - 1) != 0)
-		fatalx("group commit event");
-	store_set_flush(http_flush);
+	http_init(base);
+	http_max_body = c->max_body;
 
 	/* Sockets handed over by systemd come first. */
 	if ((n = sd_listen_fds(1)) > 0) {
@@ -220,6 +227,27 @@ http_start(struct event_base *base, const struct config *c, char **cause)
 	return (0);
 }
 
+/* The dispatcher without listeners: the group commit's event. */
+void
+http_init(struct event_base *base)
+{
+	if ((http_group_ev = event_new(base, -1, 0, http_group_cb, NULL)) ==
+	    NULL || event_priority_set(http_group_ev, HTTP_PRIORITIES - 1) != 0)
+		fatalx("group commit event");
+	store_set_flush(http_flush);
+}
+
+/*
+ * The fuzz target's: sink sees every answer before it is sent; with
+ * rollback, writes are then rolled back instead of committed.
+ */
+void
+http_set_sink(void (*sink)(const struct req *), int rollback)
+{
+	http_sink = sink;
+	http_sink_rollback = rollback;
+}
+
 /* Stop accepting and close every connection. */
 void
 http_stop(void)
@@ -260,6 +288,7 @@ void
 http_reconfigure(const struct config *c)
 {
 	conn_configure(c);
+	http_max_body = c->max_body;
 	if (http != NULL) {
 		evhttp_set_max_body_size(http, c->max_body);
 		evhttp_set_timeout(http, c->request_timeout);
@@ -288,8 +317,76 @@ http_send(struct req *req)
 	 */
 	if ((evcon = evhttp_request_get_connection(req->ev)) != NULL)
 		event_base_update_cache_time(evhttp_connection_get_base(evcon));
+	if (http_sink != NULL)
+		http_sink(req);
 	evhttp_send_reply(req->ev, req->status, NULL, req->out);
 	req_free(req);
+}
+
+/*
+ * libevent answers by itself the requests it cannot read (a malformed
+ * request line or header, headers over their limit, a body over max-body,
+ * a method it does not know) with evhttp_send_error() and an HTML page.
+ * Its calls to that function go through the dynamic linker (a PLT
+ * relocation in libevent-2.1.so), so this definition replaces it: the same
+ * refusals, in the API's JSON shape, and the connection closed after.
+ * (libevent 2.2's evhttp_set_newreqcb would let a header callback do it.)
+ */
+void
+evhttp_send_error(struct evhttp_request *ev, int error, const char *reason)
+{
+	struct evkeyvalq *h = evhttp_request_get_output_headers(ev);
+	struct req req;
+
+	memset(&req, 0, sizeof req);
+	if ((req.out = evbuffer_new()) == NULL) {
+		evhttp_connection_free(evhttp_request_get_connection(ev));
+		return;
+	}
+	switch (error) {
+	case 413:
+		reply_error(&req, error, "body_too_large", "body",
+		    _("the body is larger than kitstockd takes (max-body in "
+		    "kitstockd.conf): at most %zu bytes"), http_max_body);
+		break;
+	case 501:
+	case 405:
+		reply_error(&req, error, "method_not_allowed", NULL,
+		    _("this method is not supported: kitstockd answers GET, "
+		    "HEAD, POST, PUT, PATCH and DELETE"));
+		break;
+	case 417:
+		reply_error(&req, error, "invalid_request", "Expect",
+		    _("the Expect header is not understood: send "
+		    "\"100-continue\" or none"));
+		break;
+	default:
+		reply_error(&req, error, "invalid_request", NULL,
+		    _("the request cannot be read: its first line or a header "
+		    "is malformed, or the headers are over %d bytes"),
+		    MAX_HEADERS);
+		break;
+	}
+	log_info("refused a request libevent could not read: %d", error);
+	/* As evhttp_send_page_: a reply even to a request line not read. */
+	if (ev->major == 0) {
+		ev->major = 1;
+		ev->minor = 1;
+	}
+	evhttp_clear_headers(h);
+	evhttp_add_header(h, "Content-Type", req.content_type);
+	evhttp_add_header(h, "Cache-Control", "no-store");
+	evhttp_add_header(h, "Connection", "close");
+	evhttp_send_reply(ev, error, reason, req.out);
+	evbuffer_free(req.out);
+	free(req.content_type);
+}
+
+/* Send a reply made later, off the dispatch (worker.c); req is freed. */
+void
+http_answer(struct req *req)
+{
+	http_send(req);
 }
 
 /* A station name from the client: short, plain, or "api". */
@@ -343,20 +440,171 @@ http_media_is(const char *ctype, const char *type)
 	    ctype[n] == ';' || ctype[n] == ' ' || ctype[n] == '\t'));
 }
 
-/* Every request: route, media type, body, identity, handler, commit. */
+/* A request from a connection, to the dispatcher. */
 static void
 http_request_cb(struct evhttp_request *ev, void *arg)
 {
-	const struct evhttp_uri *uri;
+	http_dispatch(ev, conn_serving(ev), http_method(
+	    evhttp_request_get_command(ev)), evhttp_request_get_evhttp_uri(ev));
+}
+
+/*
+ * Bytes of a request as an answer may show them: escaped, the first 64
+ * (allocated).
+ */
+static char *
+http_shown(const char *s, size_t len)
+{
+	char *e, *out;
+
+	e = utf8_escape(s, len > 64 ? 64 : len, 1);
+	xasprintf(&out, "\"%s\"%s", e, len > 64 ? "..." : "");
+	free(e);
+	return (out);
+}
+
+/* Is one query parameter (key=value, len bytes, still encoded) UTF-8? */
+static int
+http_query_ok(struct req *req, const char *kv, size_t len)
+{
+	char *raw, *key, *val, *shown;
+	size_t klen, vlen;
+	const char *eq;
+	int ok;
+
+	raw = xstrndup(kv, len);
+	eq = strchr(raw, '=');
+	if (eq != NULL)
+		raw[eq - raw] = '\0';
+	key = evhttp_uridecode(raw, 1, &klen);
+	val = evhttp_uridecode(eq != NULL ? raw + (eq - raw) + 1 : "", 1,
+	    &vlen);
+	if (key == NULL || val == NULL)
+		fatalx("evhttp_uridecode: out of memory");
+	ok = 0;
+	if (utf8_invalid(key, klen) != klen) {
+		shown = http_shown(key, klen);
+		reply_error(req, 400, "invalid_encoding", "query",
+		    _("a query parameter's name is not UTF-8 text: %s (send "
+		    "text as UTF-8, percent-encoded)"), shown);
+		free(shown);
+	} else if (utf8_invalid(val, vlen) != vlen) {
+		shown = http_shown(val, vlen);
+		reply_error(req, 400, "invalid_encoding", key,
+		    _("query parameter %s is not UTF-8 text: %s (send text as "
+		    "UTF-8, percent-encoded)"), key, shown);
+		free(shown);
+	} else
+		ok = 1;
+	free(key);
+	free(val);
+	free(raw);
+	return (ok ? 0 : -1);
+}
+
+/* Is a header's name and value UTF-8 text? Secrets are not shown. */
+static int
+http_header_ok(struct req *req, const char *key, const char *value)
+{
+	size_t len = strlen(value), bad;
+	char *shown;
+
+	if ((bad = utf8_invalid(key, strlen(key))) != strlen(key)) {
+		shown = http_shown(key, strlen(key));
+		reply_error(req, 400, "invalid_encoding", "headers",
+		    _("a header's name is not UTF-8 text: %s"), shown);
+		free(shown);
+		return (-1);
+	}
+	if ((bad = utf8_invalid(value, len)) == len)
+		return (0);
+	if (strcasecmp(key, "Authorization") == 0 ||
+	    strcasecmp(key, "Cookie") == 0) {
+		shown = utf8_escape(value + bad, 1, 1);
+		reply_error(req, 400, "invalid_encoding", key,
+		    _("header %s is not UTF-8 text: byte %s at offset %zu (the "
+		    "value is not shown)"), key, shown, bad);
+	} else {
+		shown = http_shown(value, len);
+		reply_error(req, 400, "invalid_encoding", key,
+		    _("header %s is not UTF-8 text: %s"), key, shown);
+	}
+	free(shown);
+	return (-1);
+}
+
+/*
+ * What the edge refuses before routing, identity or handler: a path, query
+ * parameter or header that is not UTF-8 text (or holds a NUL); and a body
+ * whose end is ambiguous (two Content-Length, or one beside
+ * Transfer-Encoding), after which the connection is closed. On refusal the
+ * 400 is answered and -1 returned.
+ */
+static int
+http_edge(struct req *req, const char *path, const char *query)
+{
+	struct evkeyvalq *h = evhttp_request_get_input_headers(req->ev);
+	struct evkeyval *kv;
+	char *decoded, *shown;
+	size_t len;
+	int lengths = 0, chunked = 0;
+
+	if ((decoded = evhttp_uridecode(path, 0, &len)) == NULL)
+		fatalx("evhttp_uridecode: out of memory");
+	if (utf8_invalid(decoded, len) != len) {
+		shown = http_shown(decoded, len);
+		reply_error(req, 400, "invalid_encoding", "path",
+		    _("the path is not UTF-8 text: %s (send text as UTF-8, "
+		    "percent-encoded)"), shown);
+		free(shown);
+		free(decoded);
+		return (-1);
+	}
+	free(decoded);
+	while (query != NULL && *query != '\0') {
+		len = strcspn(query, "&");
+		if (http_query_ok(req, query, len) != 0)
+			return (-1);
+		query += len + (query[len] == '&');
+	}
+	TAILQ_FOREACH(kv, h, next) {
+		if (http_header_ok(req, kv->key, kv->value) != 0)
+			return (-1);
+		lengths += strcasecmp(kv->key, "Content-Length") == 0;
+		chunked |= strcasecmp(kv->key, "Transfer-Encoding") == 0;
+	}
+	if (lengths < 2 && !(lengths == 1 && chunked))
+		return (0);
+	if (lengths > 1)
+		reply_error(req, 400, "invalid_request", "Content-Length",
+		    _("the request has %d Content-Length headers: send exactly "
+		    "one"), lengths);
+	else
+		reply_error(req, 400, "invalid_request", "Content-Length",
+		    _("the request has both Content-Length and "
+		    "Transfer-Encoding: send one of them"));
+	/* What follows on the connection cannot be told from the body. */
+	evhttp_add_header(evhttp_request_get_output_headers(req->ev),
+	    "Connection", "close");
+	return (-1);
+}
+
+/*
+ * Every request: what the edge refuses, route, identity, media type, body,
+ * handler, commit. ev may have no connection (the fuzz target's): its
+ * method and URI are then given apart.
+ */
+void
+http_dispatch(struct evhttp_request *ev, struct peer *peer,
+    const char *method, const struct evhttp_uri *uri)
+{
 	struct evbuffer *in;
 	struct req *req;
-	const char *path, *query, *ctype;
-	struct peer *peer;
+	const char *path, *query = NULL, *ctype;
 	json_error_t jerr;
 	size_t len;
 	int wrong_method;
 
-	peer = conn_serving(ev);
 	req = xcalloc(1, sizeof *req);
 	req->ev = ev;
 	if ((req->out = evbuffer_new()) == NULL)
@@ -367,7 +615,6 @@ http_request_cb(struct evhttp_request *ev, void *arg)
 	req->actor.name = req->actor_name;
 	req->actor.station = http_station(ev);
 
-	uri = evhttp_request_get_evhttp_uri(ev);
 	path = uri != NULL ? evhttp_uri_get_path(uri) : NULL;
 	if (path == NULL || *path == '\0')
 		path = "/";
@@ -378,13 +625,15 @@ http_request_cb(struct evhttp_request *ev, void *arg)
 		http_send(req);
 		return;
 	}
-	req->route = route_find(http_method(evhttp_request_get_command(ev)),
-	    path, req->params, &wrong_method);
+	if (http_edge(req, path, query) != 0) {
+		http_send(req);
+		return;
+	}
+	req->route = route_find(method, path, req->params, &wrong_method);
 	if (req->route == NULL) {
 		if (wrong_method)
 			reply_error(req, 405, "method_not_allowed", NULL,
-			    _("%s is not allowed on %s"),
-			    http_method(evhttp_request_get_command(ev)), path);
+			    _("%s is not allowed on %s"), method, path);
 		else
 			reply_error(req, 404, "no_such_endpoint", NULL,
 			    _("there is no %s in this API"), path);
@@ -420,7 +669,13 @@ http_request_cb(struct evhttp_request *ev, void *arg)
 		/* Not JSON: the handler reads the bytes as they came. */
 		req->raw = evbuffer_pullup(in, -1);
 		req->raw_len = len;
+		/*
+		 * A CSV's encoding is csv.c's: UTF-8 or Windows-1252 (a
+		 * supplier's spreadsheet), converted, else refused naming
+		 * the line.
+		 */
 	} else if (len > 0) {
+		/* jansson refuses bytes that are not UTF-8 (and \u0000). */
 		req->body = json_loadb((const char *)evbuffer_pullup(in, -1),
 		    len, JSON_REJECT_DUPLICATES, &jerr);
 		if (req->body == NULL) {
@@ -495,6 +750,12 @@ http_write(struct req *req)
 	http_in_handler = 1;
 	req->route->handler(req);
 	http_in_handler = 0;
+	if (req->status == -1) {
+		/* Answered later (worker.c), in a transaction of its own. */
+		store_request_end(0);
+		req_free(req);
+		return;
+	}
 	if (req->status == 0)
 		reply_error(req, 500, "internal", NULL,
 		    _("no answer was produced"));
@@ -552,7 +813,11 @@ http_flush(void)
 	http_group_open = 0;
 	event_del(http_group_ev);
 	lost = !store_in_transaction();
-	status = lost ? STORE_ERROR : store_commit();
+	if (http_sink_rollback && !lost) {
+		store_rollback();	/* the fuzz target's: always the same */
+		status = STORE_OK;
+	} else
+		status = lost ? STORE_ERROR : store_commit();
 	/* Tests of exactly-once: die after the commit, before answering. */
 	if (status == STORE_OK && http_test_die())
 		_exit(99);

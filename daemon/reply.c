@@ -43,6 +43,105 @@ reply_dump(const char *buf, size_t size, void *arg)
 	return (0);
 }
 
+/*
+ * Length of the well-formed UTF-8 sequence at s (RFC 3629: no overlong
+ * form, no surrogate, nothing past U+10FFFF), or 0 if it is not one.
+ */
+static size_t
+utf8_char(const unsigned char *s, size_t len)
+{
+	size_t n, i;
+	unsigned int c;
+
+	if (len == 0)
+		return (0);
+	if (s[0] < 0x80)
+		return (1);
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4;
+	else
+		return (0);
+	if (len < n)
+		return (0);
+	c = s[0] & (0x7f >> n);
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return (0);
+		c = (c << 6) | (s[i] & 0x3f);
+	}
+	if ((n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 ||
+	    c > 0x10ffff)) || (c >= 0xd800 && c <= 0xdfff))
+		return (0);
+	return (n);
+}
+
+/* Offset of the first byte that is not UTF-8 or is NUL; len if none. */
+size_t
+utf8_invalid(const void *buf, size_t len)
+{
+	const unsigned char *s = buf;
+	size_t off = 0, n;
+
+	while (off < len) {
+		if (s[off] == '\0' || (n = utf8_char(s + off, len - off)) == 0)
+			return (off);
+		off += n;
+	}
+	return (len);
+}
+
+/*
+ * A copy of len bytes that is valid UTF-8, as an answer must be: each byte
+ * that is not (and NUL) written \xNN, as does each control character if
+ * controls is set (allocated).
+ */
+char *
+utf8_escape(const void *buf, size_t len, int controls)
+{
+	const unsigned char *s = buf;
+	char *out, *o;
+	size_t off = 0, n;
+
+	o = out = xmalloc(len * 4 + 1);
+	while (off < len) {
+		n = s[off] == '\0' ? 0 : utf8_char(s + off, len - off);
+		if (n == 0 || (controls && (s[off] < 0x20 || s[off] == 0x7f))) {
+			o += sprintf(o, "\\x%02x", s[off]);
+			off++;
+			continue;
+		}
+		memcpy(o, s + off, n);
+		o += n;
+		off += n;
+	}
+	*o = '\0';
+	return (out);
+}
+
+/*
+ * The answer when one cannot be encoded (a handler put bytes that are not
+ * UTF-8 into it): a fixed 500, logged, never a stop.
+ */
+static void
+reply_unencodable(struct req *req)
+{
+	static const char fixed[] = "{\"error\": {\"code\": \"internal\", "
+	    "\"message\": \"the answer could not be encoded\"}}\n";
+
+	log_warnx("%s %s: the answer could not be encoded (not UTF-8?)",
+	    req->route != NULL ? req->route->method : "?",
+	    req->route != NULL ? req->route->pattern : "?");
+	evbuffer_drain(req->out, evbuffer_get_length(req->out));
+	evbuffer_add(req->out, fixed, sizeof fixed - 1);
+	req->status = 500;
+	free(req->content_type);
+	req->content_type = xstrdup("application/json; charset=utf-8");
+}
+
 /* Keep a JSON answer (stolen) for this request. */
 void
 reply_json(struct req *req, int status, json_t *o)
@@ -67,9 +166,12 @@ reply_json(struct req *req, int status, json_t *o)
 		evbuffer_drain(req->out, evbuffer_get_length(req->out));
 		d.len = 0;
 		d.max = SIZE_MAX;
-		if (json_dump_callback(o, reply_dump, &d, JSON_COMPACT |
-		    JSON_PRESERVE_ORDER) != 0)
-			fatalx("json_dump_callback: out of memory");
+		if (o == NULL || json_dump_callback(o, reply_dump, &d,
+		    JSON_COMPACT | JSON_PRESERVE_ORDER) != 0) {
+			json_decref(o);
+			reply_unencodable(req);
+			return;
+		}
 	}
 	json_decref(o);
 	evbuffer_add(req->out, "\n", 1);
@@ -114,25 +216,29 @@ reply_json_each_tail(struct req *req, int status, json_t *head,
 		return;
 	}
 	evbuffer_drain(req->out, evbuffer_get_length(req->out));
-	if ((text = json_dumps(head, JSON_COMPACT | JSON_PRESERVE_ORDER)) ==
-	    NULL)
-		fatalx("json_dumps: out of memory");
+	text = head != NULL ? json_dumps(head, JSON_COMPACT |
+	    JSON_PRESERVE_ORDER) : NULL;
 	json_decref(head);
+	if (text == NULL)
+		goto unencodable;
 	len = strlen(text);		/* "{...}": all but the "}" */
 	evbuffer_add(req->out, text, len - 1);
 	free(text);
-	if ((k = json_string(key)) == NULL ||
-	    (text = json_dumps(k, JSON_ENCODE_ANY)) == NULL)
-		fatalx("json_dumps: out of memory");
+	text = (k = json_string(key)) != NULL ? json_dumps(k,
+	    JSON_ENCODE_ANY) : NULL;
 	json_decref(k);
+	if (text == NULL)
+		goto unencodable;
 	evbuffer_add_printf(req->out, "%s%s:[", len > 2 ? "," : "", text);
 	free(text);
 	for (i = 0; (v = each(arg, i, &failed)) != NULL; i++) {
 		if (i > 0)
 			evbuffer_add(req->out, ",", 1);
 		if (json_dump_callback(v, reply_dump, &d, JSON_COMPACT |
-		    JSON_PRESERVE_ORDER) != 0)
-			fatalx("json_dump_callback: out of memory");
+		    JSON_PRESERVE_ORDER) != 0) {
+			json_decref(v);
+			goto unencodable;
+		}
 		json_decref(v);
 	}
 	if (failed != STORE_OK) {
@@ -146,7 +252,7 @@ reply_json_each_tail(struct req *req, int status, json_t *head,
 		/* "{...}": its members after a comma, without the "{". */
 		if ((text = json_dumps(tail, JSON_COMPACT |
 		    JSON_PRESERVE_ORDER)) == NULL)
-			fatalx("json_dumps: out of memory");
+			goto unencodable;
 		evbuffer_add_printf(req->out, ",%s", text + 1);
 		free(text);
 	} else
@@ -156,6 +262,11 @@ reply_json_each_tail(struct req *req, int status, json_t *head,
 	req->status = status;
 	free(req->content_type);
 	req->content_type = xstrdup("application/json; charset=utf-8");
+	return;
+
+unencodable:
+	json_decref(tail);
+	reply_unencodable(req);
 }
 
 /* Keep a raw answer (PDF, PNG, CSV, a database copy) with its media type. */
@@ -195,25 +306,33 @@ reply_file(struct req *req, int status, const char *type, int fd,
 
 /*
  * The one error shape: {"error": {"code", "field", "message"}}. The message
- * is already translated by the caller (fmt is a _() string).
+ * is already translated by the caller (fmt is a _() string). It and the
+ * field often quote what the request sent: bytes that are not UTF-8 are
+ * shown \xNN, so that the answer can always be made.
  */
 void
 reply_error(struct req *req, int status, const char *code, const char *field,
     const char *fmt, ...)
 {
 	va_list ap;
-	char *msg;
+	char *raw, *msg, *name = NULL;
 	json_t *e;
 
 	va_start(ap, fmt);
-	xvasprintf(&msg, fmt, ap);
+	xvasprintf(&raw, fmt, ap);
 	va_end(ap);
+	msg = utf8_escape(raw, strlen(raw), 0);
+	free(raw);
 	e = json_pack("{ss ss}", "code", code, "message", msg);
-	if (field != NULL)
-		json_object_set_new(e, "field", json_string(field));
+	if (e != NULL && field != NULL) {
+		name = utf8_escape(field, strlen(field), 0);
+		json_object_set_new(e, "field", json_string(name));
+	}
 	log_debug("%d %s: %s", status, code, msg);
+	free(name);
 	free(msg);
-	reply_json(req, status, json_pack("{so}", "error", e));
+	reply_json(req, status, e != NULL ? json_pack("{so}", "error", e) :
+	    NULL);
 }
 
 /* "one of a, b, c" for an enum field (allocated). */
