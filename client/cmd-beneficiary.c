@@ -245,8 +245,19 @@ cmd_beneficiary_print_diagnostic(struct cmd *cmd, json_t *o)
 static void
 cmd_beneficiary_print_erased(struct cmd *cmd, json_t *o)
 {
-	printf(_("%s: identity erased\n"), json_string_value(json_object_get(o,
-	    "tag")));
+	const char *tag = json_string_value(json_object_get(o, "tag"));
+	json_t *purged = json_object_get(o, "purged");
+
+	if (json_is_true(purged))
+		printf(_("%s: identity erased, gone from the database files\n"),
+		    tag);
+	else if (json_is_false(purged))
+		printf(_("%s: identity erased; an export in progress holds "
+		    "the old pages: gone from the database files by %s at the "
+		    "latest\n"), tag, json_string_value(json_object_get(o,
+		    "purge_by")));
+	else
+		printf(_("%s: identity erased\n"), tag);
 }
 
 /* Whose identities are due for erasure, and how many were erased. */

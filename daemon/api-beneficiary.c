@@ -28,6 +28,8 @@ static int api_beneficiary_check(struct req *, json_t *,
 	    const struct beneficiary_facts *);
 static void api_beneficiary_reply(struct req *, int, const char *,
 	    json_t *);
+static void api_beneficiary_reply_with(struct req *, int, const char *,
+	    json_t *, json_t *);
 
 static const char *const beneficiary_categories[] = {
 	"rsa_training", "rsa_entrepreneurship", "rsa_equipment",
@@ -220,8 +222,8 @@ api_beneficiary_commune(struct req *req, const char *field,
 
 /*
  * The person a step is about, with what the step is checked against: 404
- * for an unknown tag (naming field), 403 for a prescriber asking about
- * someone it did not refer. Returns 0, or -1 once answered.
+ * for an unknown tag (naming field), and the same 404 for a prescriber
+ * asking about someone it did not refer. Returns 0, or -1 once answered.
  */
 int
 api_beneficiary_load(struct req *req, const char *field, const char *tag,
@@ -230,6 +232,9 @@ api_beneficiary_load(struct req *req, const char *field, const char *tag,
 	enum store_status status;
 
 	status = store_beneficiary_facts(tag, bf);
+	if (status == STORE_OK && !api_beneficiary_visible(req,
+	    bf->prescriber))
+		status = STORE_NOTFOUND;
 	if (status == STORE_NOTFOUND) {
 		reply_error(req, 404, "unknown_tag", field,
 		    _("beneficiary %s does not exist"), tag);
@@ -239,22 +244,20 @@ api_beneficiary_load(struct req *req, const char *field, const char *tag,
 		api_reply_store(req, status, tag);
 		return (-1);
 	}
-	return (api_beneficiary_scope(req, tag, bf->prescriber));
+	return (0);
 }
 
-/* A prescriber sees only the people it referred (403 otherwise). */
+/*
+ * May this caller see a person referred by prescriber? A prescriber sees
+ * only the people it referred; to it the others do not exist (404, as an
+ * unknown tag: it cannot tell a person of another prescriber from a free
+ * tag).
+ */
 int
-api_beneficiary_scope(struct req *req, const char *tag,
-    const char *prescriber)
+api_beneficiary_visible(struct req *req, const char *prescriber)
 {
-	if (req->role != ROLE_PRESCRIBER || (req->prescriber != NULL &&
-	    prescriber != NULL && strcmp(req->prescriber, prescriber) == 0))
-		return (0);
-	reply_error(req, 403, "forbidden", NULL,
-	    _("%s was not referred by %s: a prescriber sees only the people "
-	    "it referred"), tag, req->prescriber != NULL ? req->prescriber :
-	    _("this account (it names no prescriber)"));
-	return (-1);
+	return (req->role != ROLE_PRESCRIBER || (req->prescriber != NULL &&
+	    prescriber != NULL && strcmp(req->prescriber, prescriber) == 0));
 }
 
 /*
@@ -371,15 +374,14 @@ api_beneficiary_row(struct req *req, const char *view, const char *what)
 	if (api_beneficiary_id(req, what, &id) != 0)
 		return;
 	status = store_beneficiary_row(view, id, &o);
+	if (status == STORE_OK && !api_beneficiary_visible(req,
+	    json_string_value(json_object_get(o, "prescriber")))) {
+		json_decref(o);
+		status = STORE_NOTFOUND;
+	}
 	if (status == STORE_NOTFOUND) {
 		reply_error(req, 404, "unknown_id", "id",
 		    _("%s %lld does not exist"), what, (long long)id);
-		return;
-	}
-	if (status == STORE_OK && api_beneficiary_scope(req,
-	    json_string_value(json_object_get(o, "beneficiary")),
-	    json_string_value(json_object_get(o, "prescriber"))) != 0) {
-		json_decref(o);
 		return;
 	}
 	api_answer(req, status, 200, o, what);
@@ -561,6 +563,14 @@ static void
 api_beneficiary_reply(struct req *req, int code, const char *tag,
     json_t *changed)
 {
+	api_beneficiary_reply_with(req, code, tag, changed, NULL);
+}
+
+/* The same, with extra's members (stolen) too. */
+static void
+api_beneficiary_reply_with(struct req *req, int code, const char *tag,
+    json_t *changed, json_t *extra)
+{
 	struct beneficiary_facts bf;
 	enum store_status status;
 	json_t *o = NULL;
@@ -569,9 +579,13 @@ api_beneficiary_reply(struct req *req, int code, const char *tag,
 		status = store_item_get(&res_beneficiary, tag, &o);
 	if (status != STORE_OK) {
 		json_decref(changed);
+		json_decref(extra);
 		api_reply_store(req, status, tag);
 		return;
 	}
+	if (extra != NULL)
+		json_object_update(o, extra);
+	json_decref(extra);
 	json_object_set_new(o, "identity", json_string(bf.erased_at[0] !=
 	    '\0' ? "erased" : bf.identity ? "recorded" : "none"));
 	json_object_set_new(o, "diagnosed_on", bf.diagnosed_on[0] != '\0' ?
@@ -805,8 +819,30 @@ out:
 }
 
 /*
+ * Whether an erasure's bytes are gone from the database files once it is
+ * committed ("purged": true: no reader holds the WAL, its checkpoint runs
+ * right after the COMMIT, before any other request), or by when at the
+ * latest ("purge_by", ISO 8601: readers open now are ended within
+ * request-timeout, and the checkpoint is retried until it runs).
+ */
+static json_t *
+api_beneficiary_purge_state(void)
+{
+	char by[32];
+	struct tm tm;
+	time_t t;
+
+	if (!store_wal_purge_by(&t))
+		return (json_pack("{sb}", "purged", 1));
+	gmtime_r(&t, &tm);
+	strftime(by, sizeof by, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return (json_pack("{sb ss}", "purged", 0, "purge_by", by));
+}
+
+/*
  * POST /v1/beneficiaries/{tag}/erase-identity {"reason"}: for good. The
- * WAL is checkpointed once this is committed, so no copy stays there.
+ * WAL is checkpointed once this is committed, so no copy stays there; the
+ * answer says whether that is done or by when (api_beneficiary_purge_state).
  */
 void
 api_beneficiary_erase(struct req *req)
@@ -838,7 +874,8 @@ api_beneficiary_erase(struct req *req)
 		return;
 	}
 	req->checkpoint = 1;
-	api_beneficiary_reply(req, 200, tag, NULL);
+	api_beneficiary_reply_with(req, 200, tag, NULL,
+	    api_beneficiary_purge_state());
 }
 
 /* GET /v1/beneficiaries/{tag}/export: a person's own data, for them. */
@@ -905,7 +942,9 @@ api_beneficiary_purge(struct req *req)
 	api_beneficiary_today(today, sizeof today);
 	status = store_beneficiary_purge(&req->actor, months, today, dry, &o);
 	if (status == STORE_OK && json_integer_value(json_object_get(o,
-	    "erased")) > 0)
+	    "erased")) > 0) {
 		req->checkpoint = 1;
+		json_object_update_new(o, api_beneficiary_purge_state());
+	}
 	api_answer(req, status, 200, o, "purge");
 }

@@ -21,6 +21,12 @@
  * connection is closed without the last chunk, so the client sees a
  * truncated transfer (curl: "transfer closed with outstanding read data
  * remaining"), never a short file that looks complete.
+ *
+ * A client that takes nothing for request-timeout is closed by libevent
+ * (the connection's write timeout): its snapshot and its slot are released
+ * with it. Its snapshot keeps the WAL from starting again, so the store may
+ * also end an export before its end (store_reader_cut: the WAL passed
+ * wal-max, or an erasure waited request-timeout): cut as on an error.
  */
 
 #include <sys/types.h>
@@ -142,6 +148,7 @@ struct export {
 	/* Rows into buf up to EXPORT_CHUNK: 0 more to come, 1 done, -1 failed. */
 	int			(*fill)(struct export *);
 	int			 aborted;
+	time_t			 drained;	/* a chunk last taken */
 	LIST_ENTRY(export)	 entry;
 
 	/* Per-person exports: people, and connections read beside them. */
@@ -170,6 +177,7 @@ static int export_n;
 static void export_cell(struct export *, json_t *);
 static void export_free(struct export *);
 static void export_drained(struct evhttp_connection *, void *);
+static void export_cut(void *, const char *);
 
 /* Add bytes to the row being written. */
 static void
@@ -297,6 +305,9 @@ export_new(struct req *req, const char *name, int reader)
 		export_free(x);
 		return (NULL);
 	}
+	if (x->reader != NULL)
+		store_reader_on_cut(x->reader, export_cut, x);
+	x->drained = store_monotonic();
 	LIST_INSERT_HEAD(&exports, x, entry);
 	export_n++;
 	return (x);
@@ -349,7 +360,12 @@ export_closed(struct evhttp_connection *con, void *arg)
 	struct export *x = arg;
 	struct evhttp_request *ev = x->ev;
 
-	if (!x->aborted)
+	if (!x->aborted && store_monotonic() - x->drained >=
+	    store_wal_timeout())
+		log_info("export %s: the client took nothing for %d s: closed, "
+		    "its snapshot and slot released", x->name,
+		    store_wal_timeout());
+	else if (!x->aborted)
 		log_info("export %s: the client went away before its end",
 		    x->name);
 	export_free(x);
@@ -365,13 +381,23 @@ export_closed(struct evhttp_connection *con, void *arg)
 static void
 export_abort(struct export *x)
 {
+	export_cut(x, "cut short by a database error");
+}
+
+/* Ended before its end, for why: as on an error (store_reader_cut). */
+static void
+export_cut(void *arg, const char *why)
+{
+	struct export *x = arg;
 	struct bufferevent *bev;
 	evutil_socket_t fd;
 
-	log_warnx("export %s: cut short by a database error: the client sees "
-	    "a truncated transfer", x->name);
+	log_warnx("export %s: %s: the client sees a truncated transfer",
+	    x->name, why);
 	x->aborted = 1;
 	export_release(x);
+	if (x->evcon == NULL)
+		return;
 	bev = evhttp_connection_get_bufferevent(x->evcon);
 	if (bev != NULL && (fd = bufferevent_getfd(bev)) != -1)
 		shutdown(fd, SHUT_RDWR);
@@ -402,6 +428,7 @@ export_drained(struct evhttp_connection *con, void *arg)
 
 	if (x->aborted)
 		return;
+	x->drained = store_monotonic();
 	if ((rc = x->fill(x)) == -1)
 		export_abort(x);
 	else

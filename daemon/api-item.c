@@ -35,6 +35,8 @@ resource_by_letter(char letter)
 void
 api_reply_store(struct req *req, enum store_status status, const char *what)
 {
+	const char *gone;
+
 	switch (status) {
 	case STORE_OK:
 		break;
@@ -63,6 +65,11 @@ api_reply_store(struct req *req, enum store_status status, const char *what)
 		    "space and try again"));
 		break;
 	case STORE_READONLY:
+		if ((gone = store_gone()) != NULL) {
+			reply_error(req, 503, "database_moved", NULL, "%s",
+			    gone);
+			break;
+		}
 		reply_error(req, 503, "read_only", NULL,
 		    _("the database cannot be written: nothing was recorded; "
 		    "reading still works"));
@@ -183,6 +190,9 @@ api_item_filters(struct req *req, const struct resource *res, json_t **out)
 			    _(res->name));
 			goto fail;
 		}
+		if (strcmp(name, "territory") == 0 &&
+		    api_beneficiary_territory_code(req, name, v) != 0)
+			goto fail;
 		for (f = res->fields; f->name != NULL; f++) {
 			if (strcmp(f->name, name) != 0)
 				continue;

@@ -41,9 +41,13 @@ static int config_set_socket(struct config *, const char *, char **);
 static int config_set_socket_group(struct config *, const char *, char **);
 static int config_set_socket_mode(struct config *, const char *, char **);
 static int config_set_usb(struct config *, const char *, char **);
+static int config_set_wal_max(struct config *, const char *, char **);
 static int config_set_scan_debounce(struct config *, const char *, char **);
 static int config_set_scan_idle(struct config *, const char *, char **);
 static int config_set_stream_subscribers(struct config *, const char *,
+    char **);
+static int config_set_session_idle(struct config *, const char *, char **);
+static int config_set_session_lifetime(struct config *, const char *,
     char **);
 static int config_keyword_cmp(const void *, const void *);
 
@@ -62,6 +66,8 @@ static const struct keyword config_keywords[] = {
 	{ "role", config_set_role },
 	{ "scan-debounce", config_set_scan_debounce },
 	{ "scan-idle", config_set_scan_idle },
+	{ "session-idle", config_set_session_idle },
+	{ "session-lifetime", config_set_session_lifetime },
 	{ "socket", config_set_socket },
 	{ "socket-group", config_set_socket_group },
 	{ "socket-mode", config_set_socket_mode },
@@ -69,6 +75,7 @@ static const struct keyword config_keywords[] = {
 	{ "tls-cert", config_set_tls_cert },
 	{ "tls-key", config_set_tls_key },
 	{ "usb", config_set_usb },
+	{ "wal-max", config_set_wal_max },
 };
 
 void
@@ -82,11 +89,14 @@ config_defaults(struct config *c)
 	c->max_body = MAX_BODY_DEFAULT;
 	c->export_min_cell = EXPORT_MIN_CELL_DEFAULT;
 	c->request_timeout = REQUEST_TIMEOUT_DEFAULT;
+	c->wal_max = WAL_MAX_DEFAULT * 1024LL * 1024;
 	c->max_connections = MAX_CONNECTIONS_DEFAULT;
 	c->usb = 1;
 	c->scan_debounce_ms = 1500;
 	c->scan_idle = 900;
 	c->stream_max = 32;
+	c->session_idle = SESSION_IDLE_DEFAULT;
+	c->session_lifetime = SESSION_LIFETIME_DEFAULT;
 }
 
 void
@@ -399,6 +409,32 @@ config_set_max_connections(struct config *c, const char *v, char **cause)
 	return (0);
 }
 
+/* A browser session unused this long ends (60 s to a day). */
+static int
+config_set_session_idle(struct config *c, const char *v, char **cause)
+{
+	unsigned long long n;
+
+	if (config_number("session-idle", v, 60, 86400, "seconds", &n,
+	    cause) != 0)
+		return (-1);
+	c->session_idle = n;
+	return (0);
+}
+
+/* A browser session ends this long after it began (60 s to 30 days). */
+static int
+config_set_session_lifetime(struct config *c, const char *v, char **cause)
+{
+	unsigned long long n;
+
+	if (config_number("session-lifetime", v, 60, 2592000, "seconds", &n,
+	    cause) != 0)
+		return (-1);
+	c->session_lifetime = n;
+	return (0);
+}
+
 static int
 config_set_request_timeout(struct config *c, const char *v, char **cause)
 {
@@ -408,6 +444,19 @@ config_set_request_timeout(struct config *c, const char *v, char **cause)
 	    cause) != 0)
 		return (-1);
 	c->request_timeout = n;
+	return (0);
+}
+
+/* MB the WAL may reach while a reader holds it back (store-wal.c). */
+static int
+config_set_wal_max(struct config *c, const char *v, char **cause)
+{
+	unsigned long long n;
+
+	if (config_number("wal-max", v, 16, 65536, "megabytes", &n,
+	    cause) != 0)
+		return (-1);
+	c->wal_max = n * 1024 * 1024;
 	return (0);
 }
 
@@ -509,6 +558,11 @@ config_load(const char *path, struct config *c)
 			free(cause);
 			errors++;
 		}
+	}
+	/* A directory (EISDIR) or a failing read: not an empty file. */
+	if (ferror(f)) {
+		log_warn("%s: cannot be read as a configuration file", path);
+		errors++;
 	}
 	free(line);
 	fclose(f);

@@ -15,6 +15,7 @@
 #include "kitstockd.h"
 
 static int log_foreground = 1;
+static int log_detached;	/* daemon() done: stderr is /dev/null */
 static int log_verbose;
 
 static void log_vlog(int, const char *, va_list)
@@ -42,6 +43,17 @@ log_init(int foreground, int verbose)
 	tzset();
 }
 
+/*
+ * Started by hand without -f: until daemon() detaches us, what goes to
+ * syslog goes to stderr too, so a refusal at start (another daemon holds
+ * the database, a broken configuration) is read where it was typed.
+ */
+void
+log_detach(void)
+{
+	log_detached = 1;
+}
+
 /* SIGHUP: syslog reconnects; stderr is the journal's and stays. */
 void
 log_reopen(void)
@@ -63,8 +75,13 @@ log_vlog(int pri, const char *fmt, va_list ap)
 	if (log_foreground) {
 		fprintf(stderr, "kitstockd: %s\n", msg);
 		fflush(stderr);
-	} else
+	} else {
 		syslog(pri, "%s", msg);
+		if (!log_detached && pri <= LOG_WARNING) {
+			fprintf(stderr, "kitstockd: %s\n", msg);
+			fflush(stderr);
+		}
+	}
 	free(msg);
 }
 

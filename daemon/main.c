@@ -2,9 +2,11 @@
  * kitstockd: options, configuration, log, the event base, signals, the loop.
  */
 
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
@@ -24,6 +26,7 @@ static struct event_base *base;
 static struct config conf;
 static char *conf_path;
 static int opt_verbose;
+static int lock_fd = -1;
 
 /* Settings given on the command line win over the file, also on reload. */
 static struct {
@@ -37,6 +40,8 @@ static void main_signal(int, short, void *);
 static int main_configure(struct config *);
 static void main_absolute(char **);
 static void main_watchdog(int, short, void *);
+static void main_lock(const char *, const char *);
+static void main_lock_note(const char *);
 
 static void
 usage(void)
@@ -102,6 +107,78 @@ main_absolute(char **path)
 	*path = abs;
 }
 
+/*
+ * One daemon per database: an exclusive flock on DATABASE.lock, beside it
+ * (where the service may write), held for our life. daemon() forks: the
+ * child shares the open file, so the lock, and writes its own pid. The
+ * file holds our pid and socket, to name us to a daemon refused; it stays
+ * after we stop (the lock, not the file, counts). A read-only database,
+ * which no one writes through us, is served without it if it cannot be
+ * made.
+ */
+static void
+main_lock(const char *database, const char *sock)
+{
+	char *path, buf[PATH_MAX + 32], *nl;
+	ssize_t n;
+	long pid;
+	int fd;
+
+	if (strcmp(database, ":memory:") == 0)
+		return;
+	xasprintf(&path, "%s.lock", database);
+	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd == -1 && errno == EACCES)
+		fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd == -1) {
+		if (access(database, F_OK) == 0 &&
+		    access(database, W_OK) != 0) {
+			log_warn("%s: serving the read-only database %s "
+			    "without a lock", path, database);
+			free(path);
+			return;
+		}
+		fatal("cannot create the lock file %s (kitstockd must be able "
+		    "to write in the database's directory)", path);
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		if (errno != EWOULDBLOCK)
+			fatal("%s: cannot lock", path);
+		n = pread(fd, buf, sizeof buf - 1, 0);
+		buf[n > 0 ? n : 0] = '\0';
+		pid = strtol(buf, &nl, 10);
+		if (*nl == '\n')
+			nl++;
+		nl[strcspn(nl, "\n")] = '\0';
+		if (pid > 0 && *nl != '\0')
+			fatalx("another kitstockd (pid %ld, socket %s) serves "
+			    "the database %s: stop it first, or give this one "
+			    "another database", pid, nl, database);
+		fatalx("another kitstockd, just starting, serves the database "
+		    "%s (it holds %s): stop it first, or give this one "
+		    "another database", database, path);
+	}
+	free(path);
+	lock_fd = fd;
+	main_lock_note(sock);
+}
+
+/* Our pid and socket, into the lock file (again after daemon()). */
+static void
+main_lock_note(const char *sock)
+{
+	char *text;
+	int len;
+
+	if (lock_fd == -1)
+		return;
+	len = xasprintf(&text, "%ld\n%s\n", (long)getpid(), sock);
+	if (ftruncate(lock_fd, 0) == -1 || pwrite(lock_fd, text, len, 0) !=
+	    len)
+		log_debug("lock file: cannot note our pid");
+	free(text);
+}
+
 /* systemd's watchdog: the loop is alive if this timer runs. */
 static void
 main_watchdog(int fd, short events, void *arg)
@@ -143,10 +220,13 @@ main_signal(int sig, short events, void *arg)
 		conf.language = xstrdup(new.language);
 		conf.max_body = new.max_body;
 		conf.request_timeout = new.request_timeout;
+		conf.wal_max = new.wal_max;
 		conf.max_connections = new.max_connections;
 		conf.scan_debounce_ms = new.scan_debounce_ms;
 		conf.scan_idle = new.scan_idle;
 		conf.stream_max = new.stream_max;
+		conf.session_idle = new.session_idle;
+		conf.session_lifetime = new.session_lifetime;
 		scan_configure(&conf);
 		while (conf.nroles > 0)
 			free(conf.roles[--conf.nroles].name);
@@ -158,6 +238,7 @@ main_signal(int sig, short events, void *arg)
 		auth_configure(&conf);
 		i18n_init(conf.language, NULL);
 		http_reconfigure(&conf);
+		store_wal_configure(&conf);
 		config_free(&new);
 		log_info("SIGHUP: configuration reloaded");
 		break;
@@ -256,6 +337,7 @@ main(int argc, char **argv)
 	event_config_free(evcfg);
 	if (event_base_priority_init(base, HTTP_PRIORITIES) != 0)
 		fatalx("event_base_priority_init failed");
+	main_lock(conf.database, conf.socket);
 	if (store_open(conf.database, &cause) != 0)
 		fatalx("database %s: %s", conf.database, cause);
 	if (profile_load(conf.profile, &cause) != 0)
@@ -268,9 +350,13 @@ main(int argc, char **argv)
 	stream_start(base);
 	if (!foreground && daemon(0, 0) != 0)
 		fatal("daemon");
+	log_detach();
+	main_lock_note(conf.socket);
 	/* After daemon(): libusb's hotplug thread would not survive a fork. */
 	usb_start(base, &conf);
 	store_wal_start();
+	store_wal_configure(&conf);
+	store_wal_watch(base);
 
 	ev_term = evsignal_new(base, SIGTERM, main_signal, NULL);
 	ev_int = evsignal_new(base, SIGINT, main_signal, NULL);

@@ -5,9 +5,13 @@
  * ledger rows land together, durably, or not at all.
  */
 
+#include <sys/queue.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,7 +48,34 @@ struct store_named {
 static struct store_named *store_named;	/* store_prepare_named's */
 static char *store_path;
 
+/*
+ * The files we write, as they were when we opened them (the WAL once
+ * SQLite has made it): a write is acknowledged only while the paths still
+ * name them. Removed or replaced under us, they would take acknowledged
+ * writes with them at the next start.
+ */
+struct store_id {
+	int	known;
+	dev_t	dev;
+	ino_t	ino;
+};
+static struct store_id store_id_db, store_id_wal;
+static char *store_wal_path;
+static int store_moved;		/* the last check found them replaced */
+
+/*
+ * Below this much free space the database is said full (/v1/health); so
+ * it is after a write failed for want of space, until space returns.
+ */
+#define STORE_FREE_MIN		(1024 * 1024)
+static int store_full_failed;
+static unsigned long long store_full_free;
+
 static int store_exec(const char *, char **);
+static void store_create(const char *);
+static int store_id_take(struct store_id *, const char *);
+static int store_ours(void);
+static unsigned long long store_free(void);
 static int store_migrate(char **);
 static int store_backup(int, char **);
 
@@ -89,6 +120,7 @@ store_backup_to(const char *path, char **cause)
 	sqlite3_backup *b;
 	int rc;
 
+	store_create(path);
 	if (sqlite3_open(path, &dst) != SQLITE_OK) {
 		xasprintf(cause, "backup %s: %s", path, sqlite3_errmsg(dst));
 		sqlite3_close(dst);
@@ -149,6 +181,88 @@ store_migrate(char **cause)
 	return (0);
 }
 
+/*
+ * A new database is its owner's alone (0600 whatever the umask, also when
+ * started by hand as root): SQLite gives its -wal and -shm the same mode.
+ * An empty file is an empty database to SQLite.
+ */
+static void
+store_create(const char *path)
+{
+	int fd;
+
+	if (strcmp(path, ":memory:") == 0)
+		return;
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	    0600)) != -1)
+		close(fd);
+}
+
+/* Note which file path names now; -1 if none does. */
+static int
+store_id_take(struct store_id *id, const char *path)
+{
+	struct stat sb;
+
+	if (stat(path, &sb) == -1)
+		return (-1);
+	id->dev = sb.st_dev;
+	id->ino = sb.st_ino;
+	id->known = 1;
+	return (0);
+}
+
+/* Does path still name the file noted? */
+static int
+store_id_same(const struct store_id *id, const char *path)
+{
+	struct stat sb;
+
+	return (stat(path, &sb) == 0 && sb.st_dev == id->dev &&
+	    sb.st_ino == id->ino);
+}
+
+/*
+ * Are the database and its WAL still the files at their paths (a stat of
+ * each, once per group commit)? Logged when that changes.
+ */
+static int
+store_ours(void)
+{
+	int ours;
+
+	if (!store_id_db.known)		/* :memory:, or read-only */
+		return (1);
+	ours = store_id_same(&store_id_db, store_path) &&
+	    (store_id_wal.known ? store_id_same(&store_id_wal,
+	    store_wal_path) : store_id_take(&store_id_wal,
+	    store_wal_path) == 0);
+	if (ours == store_moved) {
+		store_moved = !ours;
+		if (ours)
+			log_info("database %s is back in place: writes are "
+			    "accepted again", store_path);
+		else
+			log_warnx("database %s or its -wal was removed or "
+			    "replaced while we serve it: writes are refused "
+			    "until it is put back or kitstockd restarts",
+			    store_path);
+	}
+	return (ours);
+}
+
+/* Free space beside the database, in bytes (as much as we may use). */
+static unsigned long long
+store_free(void)
+{
+	struct statvfs sv;
+
+	if (statvfs(store_path, &sv) == -1)
+		return (ULLONG_MAX);
+	return ((unsigned long long)(geteuid() == 0 ? sv.f_bfree :
+	    sv.f_bavail) * sv.f_frsize);
+}
+
 int
 store_open(const char *path, char **cause)
 {
@@ -157,6 +271,7 @@ store_open(const char *path, char **cause)
 
 	store_path = xstrdup(path);
 	mallopt(M_TRIM_THRESHOLD, STORE_TRIM_THRESHOLD);
+	store_create(path);
 	/*
 	 * Every connection (this one, a reader's, the checkpoint thread's)
 	 * is used by one thread only: none takes SQLite's mutex at each call
@@ -218,6 +333,14 @@ store_open(const char *path, char **cause)
 		store_close();
 		return (-1);
 	}
+	/* The migrations' reads have made the WAL: note both files. */
+	if (strcmp(path, ":memory:") != 0) {
+		xasprintf(&store_wal_path, "%s-wal", path);
+		if (store_id_take(&store_id_db, path) == -1 ||
+		    store_id_take(&store_id_wal, store_wal_path) == -1)
+			log_warn("%s", store_id_db.known ? store_wal_path :
+			    path);
+	}
 	return (0);
 }
 
@@ -258,6 +381,11 @@ store_close(void)
 	}
 	free(store_path);
 	store_path = NULL;
+	free(store_wal_path);
+	store_wal_path = NULL;
+	memset(&store_id_db, 0, sizeof store_id_db);
+	memset(&store_id_wal, 0, sizeof store_id_wal);
+	store_moved = store_full_failed = 0;
 	store_explain_close();
 }
 
@@ -276,16 +404,67 @@ store_schema_version(void)
 	return (v);
 }
 
-/* Is the database file writable (for /v1/health)? */
+/* Is the database writable (for /v1/health)? */
 int
 store_writable(void)
 {
-	if (sqlite3_db_readonly(store_db, "main") == 1)
-		return (0);
-	if (strcmp(store_path, ":memory:") != 0 &&
-	    access(store_path, W_OK) != 0)
-		return (0);
-	return (1);
+	return (store_unwritable(NULL) == NULL);
+}
+
+/*
+ * Why the database cannot take a write now, as a sentence, or NULL if it
+ * can; *state (if not NULL) is "writable", "read_only", "moved" or
+ * "disk_full".
+ */
+const char *
+store_unwritable(const char **state)
+{
+	const char *dummy, *why = NULL;
+	unsigned long long avail;
+
+	if (state == NULL)
+		state = &dummy;
+	*state = "read_only";
+	if (sqlite3_db_readonly(store_db, "main") == 1 ||
+	    (strcmp(store_path, ":memory:") != 0 &&
+	    (why = store_gone()) == NULL && access(store_path, W_OK) != 0))
+		return (_("the database file is read-only to kitstockd: "
+		    "reading works, writing does not"));
+	if (why != NULL) {
+		*state = "moved";
+		return (why);
+	}
+	avail = strcmp(store_path, ":memory:") == 0 ? ULLONG_MAX :
+	    store_free();
+	if (avail < STORE_FREE_MIN || (store_full_failed &&
+	    avail <= store_full_free)) {
+		*state = "disk_full";
+		/* The size is STORE_FREE_MIN's. */
+		return (_("the disk holding the database is full (less than "
+		    "1 MiB free, or the last write failed for want of "
+		    "space): writes fail until space is freed"));
+	}
+	*state = "writable";
+	return (NULL);
+}
+
+/*
+ * If the database or its WAL was removed or replaced while we serve it,
+ * what to do, as a sentence; else NULL.
+ */
+const char *
+store_gone(void)
+{
+	static char buf[1024];
+
+	if (store_path == NULL || store_ours())
+		return (NULL);
+	snprintf(buf, sizeof buf, _("the database %s was removed or replaced "
+	    "while kitstockd was serving it: nothing was recorded; take a "
+	    "backup now (kitstock backup: it still holds every recorded "
+	    "change), put it back at that path, and restart kitstockd"),
+	    store_path);
+	return (buf);
 }
 
 /* The database's path. */
@@ -384,6 +563,8 @@ store_done(sqlite3_stmt *s, int rc)
 		break;
 	case SQLITE_FULL:
 		log_warnx("database: disk full");
+		store_full_failed = 1;
+		store_full_free = store_free();
 		status = STORE_FULL;
 		break;
 	case SQLITE_READONLY:
@@ -462,11 +643,20 @@ store_commit(void)
 		store_rollback();
 		return (status);
 	}
+	/* Only into the files at our path (store_ours). */
+	if (!store_ours()) {
+		store_rollback();
+		return (STORE_READONLY);
+	}
 	if ((s = store_prepare(&q)) == NULL)
 		return (STORE_ERROR);
 	status = store_done(s, sqlite3_step(s));
 	if (status != STORE_OK)
 		store_rollback();
+	else if (!store_ours())
+		status = STORE_READONLY;	/* removed while committing */
+	else
+		store_full_failed = 0;
 	return (status);
 }
 
@@ -517,15 +707,14 @@ store_in_transaction(void)
 	return (!sqlite3_get_autocommit(store_db));
 }
 
-/* After an erasure: leave no copy of the old pages in the WAL. */
+/*
+ * After an erasure: leave no copy of the old pages in the WAL (retried
+ * until done: store-wal.c).
+ */
 void
 store_checkpoint(void)
 {
-	int rc;
-
-	rc = store_wal_checkpoint(SQLITE_CHECKPOINT_TRUNCATE);
-	if (rc != SQLITE_OK)
-		log_warnx("checkpoint: %s", sqlite3_errmsg(store_db));
+	store_wal_purge();
 }
 
 /* The connection itself, for store-wal.c. */
@@ -549,7 +738,25 @@ struct store_reader {
 	sqlite3			*db;
 	int			 shared;	/* store_db itself */
 	struct store_named	*stmts;
+	time_t			 since;	/* snapshot taken (monotonic) */
+	void			(*cut)(void *, const char *);
+	void			*arg;
+	TAILQ_ENTRY(store_reader) entry;
 };
+/* The readers with a connection of their own, oldest first. */
+static TAILQ_HEAD(, store_reader) store_readers =
+    TAILQ_HEAD_INITIALIZER(store_readers);
+static int store_nreaders;
+
+/* Seconds on a clock that only goes forward. */
+time_t
+store_monotonic(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (ts.tv_sec);
+}
 
 struct store_reader *
 store_reader_open(void)
@@ -588,6 +795,9 @@ store_reader_open(void)
 		log_warnx("reader: %s: %s", store_path, sqlite3_errmsg(r->db));
 		goto fail;
 	}
+	r->since = store_monotonic();
+	TAILQ_INSERT_TAIL(&store_readers, r, entry);
+	store_nreaders++;
 	return (r);
 fail:
 	sqlite3_close(r->db);
@@ -609,11 +819,60 @@ store_reader_close(struct store_reader *r)
 		free(sn);
 	}
 	if (!r->shared) {
+		TAILQ_REMOVE(&store_readers, r, entry);
+		store_nreaders--;
 		sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
 		if (sqlite3_close(r->db) != SQLITE_OK)
 			log_warnx("reader close: %s", sqlite3_errmsg(r->db));
 	}
 	free(r);
+}
+
+/*
+ * How its user ends a reader before its end (store_reader_cut): fn(arg,
+ * why) must close it.
+ */
+void
+store_reader_on_cut(struct store_reader *r, void (*fn)(void *, const char *),
+    void *arg)
+{
+	r->cut = fn;
+	r->arg = arg;
+}
+
+/* The readers open, and the age in seconds of the oldest (0: none). */
+int
+store_reader_count(time_t *oldest)
+{
+	struct store_reader *r = TAILQ_FIRST(&store_readers);
+
+	*oldest = r != NULL ? store_monotonic() - r->since : 0;
+	return (store_nreaders);
+}
+
+/*
+ * End the oldest reader that can be ended (all with all), saying why to
+ * its user; how many were.
+ */
+int
+store_reader_cut(int all, const char *why)
+{
+	struct store_reader *r;
+	void (*fn)(void *, const char *);
+	int n = 0;
+
+	do {
+		TAILQ_FOREACH(r, &store_readers, entry)
+			if (r->cut != NULL)
+				break;
+		if (r == NULL)
+			break;
+		fn = r->cut;
+		r->cut = NULL;	/* once, even if it does not close */
+		fn(r->arg, why);
+		n++;
+	} while (all);
+	return (n);
 }
 
 /* A kept statement's SQL prepared on a reader, kept until it closes. */

@@ -33,7 +33,7 @@ api GET "/v1/beneficiaries/$B"; rec=$(jget 'del(.identity, .identity_erased_at)'
 
 ks beneficiary erase-identity "$B" --reason "demande de la personne (art. 17 RGPD)"
 is "$rc" 0 "the identity is erased"
-is "$out" "$B: identity erased" "the client says so"
+is "$out" "$B: identity erased, gone from the database files" "the client says so, and that the bytes are gone"
 is "$(raw "$words")" 0 "no name, phone or note left in the database file or its WAL"
 is "$(stat -c %s "$DB-wal")" 0 "the WAL was checkpointed and truncated"
 is "$(raw 'Hortense|Vaillancourt|0744556677')" 1 "another person's identity is still there"

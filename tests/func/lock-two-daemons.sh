@@ -1,0 +1,58 @@
+#!/bin/bash
+# Two daemons on one database: the second refuses to start, naming the
+# first's pid and socket (kitstock.db.lock, held for the first's life); the
+# first keeps serving; the refused one leaves its lock alone; once the first
+# stops, a new one starts. A daemon that forks (no -f) names its own pid.
+. "$(dirname "$0")/lib"
+start_daemon
+api POST /v1/suppliers '{"name":"Premier"}'
+is "$status" 201 "the first daemon writes"
+is "$(sed -n 1p "$DB.lock")" "$DAEMON_PID" "the lock file holds its pid"
+is "$(sed -n 2p "$DB.lock")" "$SOCK" "and its socket"
+
+timeout 10 "$KITSTOCKD" -f -d "$DB" -s "$T/sock2" -c "$T/lang.conf" 2>"$T/second.err"
+is "$?" 1 "a second daemon on the same database exits 1"
+like "$(cat "$T/second.err")" "another kitstockd \(pid $DAEMON_PID, socket $SOCK\) serves the database $DB" \
+    "naming the first's pid and socket"
+is "$([ -e "$T/sock2" ] && echo there || echo none)" none "it opened no socket"
+timeout 10 "$KITSTOCKD" -f -d "$DB" -s "$T/sock3" -c "$T/lang.conf" 2>"$T/third.err"
+is "$?" 1 "a third is refused as well (the second left the lock alone)"
+like "$(cat "$T/third.err")" "pid $DAEMON_PID," "naming the first again"
+is "$(sed -n 1p "$DB.lock")" "$DAEMON_PID" "the lock file still names the first"
+for i in 1 2 3; do
+	api POST /v1/suppliers "{\"name\":\"Suite $i\"}"
+	is "$status" 201 "the first keeps serving writes ($i)"
+done
+is "$(sql 'SELECT count(*) FROM supplier')" 4 "all of them recorded"
+
+stop_daemon
+is "$daemon_rc" 0 "the first stops"
+start_daemon
+api POST /v1/suppliers '{"name":"Nouveau"}'
+is "$status" 201 "after the first stops, a new one starts and writes"
+stop_daemon
+
+# Without -f: daemon() forks; the lock file names the process that serves.
+timeout 10 "$KITSTOCKD" -d "$DB" -s "$SOCK" -c "$T/lang.conf" 2>>"$T/daemon.log"
+is "$?" 0 "a forking daemon starts"
+for _ in $(seq 1 100); do [ "$(alive)" = 200 ] && break; sleep 0.1; done
+bg=$(sed -n 1p "$DB.lock" 2>/dev/null)
+[ -n "$bg" ] || bg=$(pgrep -f "^$KITSTOCKD -d $DB -s $SOCK")
+is "$(cat "/proc/$bg/comm" 2>/dev/null)" kitstockd "the lock file names the forked daemon"
+timeout 10 "$KITSTOCKD" -f -d "$DB" -s "$T/sock2" -c "$T/lang.conf" 2>"$T/second.err"
+is "$?" 1 "a second is refused"
+like "$(cat "$T/second.err")" "pid $bg, socket $SOCK\)" "naming the forked daemon's pid"
+# Started by hand without -f, the refusal is said on the terminal too
+# (before daemon() detaches, not only in syslog).
+timeout 10 "$KITSTOCKD" -d "$DB" -s "$T/sock4" -c "$T/lang.conf" 2>"$T/fourth.err"
+is "$?" 1 "a second without -f is refused"
+like "$(cat "$T/fourth.err")" "another kitstockd \(pid $bg, socket $SOCK\)" \
+    "and says why on its standard error"
+api POST /v1/suppliers '{"name":"Fourche"}'
+is "$status" 201 "the forked daemon serves writes"
+kill -TERM "$bg"
+for _ in $(seq 1 100); do kill -0 "$bg" 2>/dev/null || break; sleep 0.1; done
+is "$(kill -0 "$bg" 2>/dev/null && echo alive || echo gone)" gone "it stops on SIGTERM"
+start_daemon
+is "$(alive)" 200 "then another starts"
+done_testing
