@@ -68,6 +68,7 @@ label_print_start(struct event_base *base)
 void
 label_print_stop(void)
 {
+	worker_stop();		/* no render runs when the fonts go */
 	if (label_poll_ev != NULL)
 		event_free(label_poll_ev);
 	label_poll_ev = NULL;
@@ -585,45 +586,82 @@ label_poll(evutil_socket_t fd, short events, void *arg)
 }
 
 /*
- * Print a batch on a registered printer (as store_printer_get gives it):
- * render at the printer's language and resolution, decode every label
- * back, send to CUPS, record the job and its ledger rows. *job gets the
- * job as recorded. A label that does not scan back, or a job CUPS refuses,
- * is -1 with a sentence and *status (422 or 502), and nothing recorded
- * unless record_failure is set (then the failed job is, and 0 returned).
+ * What a print sends, from a registered printer (as store_printer_get
+ * gives it), copied: label_print_send may run on a worker thread.
+ */
+void
+label_print_send_init(struct label_send *ls, json_t *printer,
+    const struct label_batch *b)
+{
+	const char *media;
+
+	memset(ls, 0, sizeof *ls);
+	ls->b = b;
+	ls->queue = xstrdup(json_string_value(json_object_get(printer,
+	    "queue")));
+	ls->zpl = strcmp(json_string_value(json_object_get(printer,
+	    "language")), "zpl") == 0;
+	ls->dpi = (int)json_integer_value(json_object_get(printer, "dpi"));
+	ls->title = xstrdup(b->tpls[0]->title);
+	media = b->tpls[0]->media;
+	ls->media = !ls->zpl && media != NULL ? xstrdup(media) : NULL;
+}
+
+void
+label_print_send_free(struct label_send *ls)
+{
+	free(ls->queue);
+	free(ls->title);
+	free(ls->media);
+	free(ls->why);
+	memset(ls, 0, sizeof *ls);
+}
+
+/*
+ * Render at the printer's language and resolution, decode every label
+ * back, send to CUPS (the fonts are loaded first, on the loop). No
+ * database, no libevent: a worker may run it. ls->rc 0, or -1 with
+ * ls->status (422: a label that does not scan back; 502: CUPS) and
+ * ls->why.
+ */
+void
+label_print_send(struct label_send *ls)
+{
+	char *data = NULL;
+
+	ls->status = 422;
+	ls->rc = label_render(ls->b->tpls, ls->b->recs, ls->zpl ? LABEL_ZPL :
+	    LABEL_PDF, ls->dpi, &data, &ls->len, &ls->why);
+	if (ls->rc == 0) {
+		ls->status = 502;
+		ls->rc = label_cups_submit(ls->queue, ls->title, ls->zpl ?
+		    CUPS_FORMAT_RAW : CUPS_FORMAT_PDF, ls->media, data,
+		    ls->len, &ls->cups_job, &ls->why);
+	}
+	free(data);
+}
+
+/*
+ * Record a print as sent (or failed): the job and its ledger rows. *job
+ * gets the job as recorded. A failed print is -1 with its sentence and
+ * *status (422 or 502), and nothing recorded unless record_failure is set
+ * (then the failed job is, and 0 returned).
  */
 int
-label_print_batch(const struct actor *a, json_t *printer,
-    const struct label_batch *b, int record_failure, json_t **job,
-    int *status, char **cause)
+label_print_record(const struct actor *a, json_t *printer,
+    const struct label_batch *b, struct label_send *ls, int record_failure,
+    json_t **job, int *status, char **cause)
 {
-	const char *language, *queue;
-	char *data = NULL, *names, *why = NULL;
-	size_t len = 0, i;
-	int dpi, cups_job = 0, rc;
+	char *names;
+	size_t i;
 	enum store_status st;
 	json_t *tags, *rec;
 
 	*job = NULL;
-	language = json_string_value(json_object_get(printer, "language"));
-	queue = json_string_value(json_object_get(printer, "queue"));
-	dpi = (int)json_integer_value(json_object_get(printer, "dpi"));
-	*status = 500;
-	if ((rc = label_print_fonts(&why)) == 0) {
-		*status = 422;
-		rc = label_render(b->tpls, b->recs, strcmp(language, "zpl") ==
-		    0 ? LABEL_ZPL : LABEL_PDF, dpi, &data, &len, &why);
-	}
-	if (rc == 0) {
-		*status = 502;
-		rc = label_cups_submit(queue, b->tpls[0]->title,
-		    strcmp(language, "zpl") == 0 ? CUPS_FORMAT_RAW :
-		    CUPS_FORMAT_PDF, strcmp(language, "pdf") == 0 ?
-		    b->tpls[0]->media : NULL, data, len, &cups_job, &why);
-	}
-	free(data);
-	if (rc != 0 && !record_failure) {
-		*cause = why;
+	if (ls->rc != 0 && !record_failure) {
+		*status = ls->status;
+		*cause = ls->why;
+		ls->why = NULL;
 		return (-1);
 	}
 	tags = json_array();
@@ -636,13 +674,13 @@ label_print_batch(const struct actor *a, json_t *printer,
 	    json_array_size(b->names) == 1 ? json_string_value(
 	    json_array_get(b->names, 0)) : names, "format",
 	    json_object_get(printer, "language"), "tags", tags, "bytes",
-	    (json_int_t)len, "state", rc == 0 ? "sent" : "failed");
+	    (json_int_t)ls->len, "state", ls->rc == 0 ? "sent" : "failed");
 	free(names);
-	if (rc == 0)
-		json_object_set_new(*job, "cups_job", json_integer(cups_job));
+	if (ls->rc == 0)
+		json_object_set_new(*job, "cups_job", json_integer(
+		    ls->cups_job));
 	else
-		json_object_set_new(*job, "reason", json_string(why));
-	free(why);
+		json_object_set_new(*job, "reason", json_string(ls->why));
 	if ((st = store_print_job_add(a, *job)) != STORE_OK) {
 		json_decref(*job);
 		*job = NULL;
@@ -651,9 +689,33 @@ label_print_batch(const struct actor *a, json_t *printer,
 		xasprintf(cause, _("the print job could not be recorded"));
 		return (-1);
 	}
-	if (rc == 0)
+	if (ls->rc == 0)
 		label_poll_soon();
 	return (0);
+}
+
+/*
+ * Print a batch on a registered printer, on the loop (print on receive:
+ * one label): send, then record as label_print_record does.
+ */
+int
+label_print_batch(const struct actor *a, json_t *printer,
+    const struct label_batch *b, int record_failure, json_t **job,
+    int *status, char **cause)
+{
+	struct label_send ls;
+	int rc;
+
+	label_print_send_init(&ls, printer, b);
+	if (label_print_fonts(&ls.why) != 0) {
+		ls.rc = -1;
+		ls.status = 500;
+	} else
+		label_print_send(&ls);
+	rc = label_print_record(a, printer, b, &ls, record_failure, job,
+	    status, cause);
+	label_print_send_free(&ls);
+	return (rc);
 }
 
 /*

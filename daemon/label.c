@@ -23,6 +23,7 @@
  */
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,6 +78,14 @@ struct label_known {
 static struct label_known label_known[LABEL_KNOWN_MAX];
 static int label_nknown, label_known_next;
 static unsigned long label_zbar_runs;
+/*
+ * Labels render on worker threads (worker.c): the geometries known and the
+ * count of decodes are shared under this lock. The fonts are made once on
+ * the loop before any job (label_fonts) and only read after; cairo locks
+ * its font caches and each FT face; each render has its own surfaces,
+ * zbar scanner and QR codes (libqrencode is built with its lock).
+ */
+static pthread_mutex_t label_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* What one label_render call reuses from label to label. */
 struct label_ctx {
@@ -606,7 +615,12 @@ label_fonts_free(void)
 unsigned long
 label_decodes(void)
 {
-	return (label_zbar_runs);
+	unsigned long n;
+
+	pthread_mutex_lock(&label_lock);
+	n = label_zbar_runs;
+	pthread_mutex_unlock(&label_lock);
+	return (n);
 }
 
 /* Does a template print tags of this letter? */
@@ -956,7 +970,9 @@ label_decode(cairo_surface_t *img, const char *tag, char **cause)
 	int w, h, stride, x, y, n = 0, found = 0;
 	char *other = NULL;
 
+	pthread_mutex_lock(&label_lock);
 	label_zbar_runs++;
+	pthread_mutex_unlock(&label_lock);
 	cairo_surface_flush(img);
 	w = cairo_image_surface_get_width(img);
 	h = cairo_image_surface_get_height(img);
@@ -1039,24 +1055,33 @@ label_verify_vector(const struct label_tpl *t, json_t *rec, const QRcode *qr,
 static int
 label_known_find(const struct label_known *k)
 {
-	int i;
+	int i, found = 0;
 
-	for (i = 0; i < label_nknown; i++)
+	pthread_mutex_lock(&label_lock);
+	for (i = 0; i < label_nknown && !found; i++)
 		if (memcmp(&label_known[i], k, sizeof *k) == 0)
-			return (1);
-	return (0);
+			found = 1;
+	pthread_mutex_unlock(&label_lock);
+	return (found);
 }
 
 /* Remember that it has (the oldest is forgotten when full). */
 static void
 label_known_add(const struct label_known *k)
 {
-	if (label_known_find(k))
-		return;
-	label_known[label_known_next] = *k;
-	label_known_next = (label_known_next + 1) % LABEL_KNOWN_MAX;
-	if (label_nknown < LABEL_KNOWN_MAX)
-		label_nknown++;
+	int i;
+
+	pthread_mutex_lock(&label_lock);
+	for (i = 0; i < label_nknown; i++)
+		if (memcmp(&label_known[i], k, sizeof *k) == 0)
+			break;
+	if (i == label_nknown) {
+		label_known[label_known_next] = *k;
+		label_known_next = (label_known_next + 1) % LABEL_KNOWN_MAX;
+		if (label_nknown < LABEL_KNOWN_MAX)
+			label_nknown++;
+	}
+	pthread_mutex_unlock(&label_lock);
 }
 
 /* The geometry of qr in a template's box at s dots per mm, drawn so. */
