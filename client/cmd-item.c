@@ -176,6 +176,7 @@ const struct cmd_noun cmd_nouns[] = {
 	{ "accessory", "accessories", 'A', 0, accessory_columns,
 	    accessory_verbs },
 	{ "token", "tokens", 0, 0, cmd_token_columns, cmd_token_verbs },
+	{ "session", "sessions", 0, 0, NULL, cmd_session_verbs },
 	{ "labels", "labels", 0, 0, NULL, cmd_labels_verbs },
 	{ "printer", "printers", 0, 0, cmd_printer_columns, cmd_printer_verbs },
 	{ "scanner", "scanners", 0, 0, NULL, cmd_scanner_verbs },

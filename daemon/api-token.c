@@ -3,8 +3,6 @@
  * shown once), and the route table with the roles each route allows.
  */
 
-#include <sys/random.h>
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,27 +22,6 @@ static const struct field token_fields[] = {
 	{ "expires", FT_DATE, 0 },
 	{ NULL }
 };
-
-/* A new secret: "ks_" and 43 random base64url characters (258 bits). */
-static char *
-api_token_secret(void)
-{
-	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnop"
-	    "qrstuvwxyz0123456789-_";
-	unsigned char r[43];
-	char *s;
-	size_t i;
-
-	if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r)
-		fatal("getrandom");
-	s = xmalloc(3 + sizeof r + 1);
-	memcpy(s, "ks_", 3);
-	for (i = 0; i < sizeof r; i++)
-		s[3 + i] = b64[r[i] & 0x3f];
-	s[3 + sizeof r] = '\0';
-	explicit_bzero(r, sizeof r);
-	return (s);
-}
 
 /* POST /v1/tokens {"name", "role", "prescriber", "expires"} */
 void
@@ -94,7 +71,7 @@ api_token_add(struct req *req)
 		    _("expires %s: the date must be after today"), expires);
 		return;
 	}
-	secret = api_token_secret();
+	secret = auth_secret("ks_");
 	status = store_token_add(&req->actor, name, role, prescriber, expires,
 	    &secret);
 	if (status == STORE_EXISTS)

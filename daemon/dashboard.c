@@ -1,9 +1,10 @@
 /*
  * The dashboard: a read-only page served by kitstockd itself (its HTML,
  * script and style are built into the binary, no external asset), under
- * a strict Content-Security-Policy; and the session a browser gets by
- * exchanging a token for an HttpOnly cookie, since neither a page load nor
- * an EventSource can send a bearer header.
+ * a strict Content-Security-Policy; and the session a browser opens with a
+ * token, kept in an HttpOnly cookie since neither a page load nor an
+ * EventSource can send a bearer header. The cookie holds the session's own
+ * random value, never the token.
  */
 
 #include <stdio.h>
@@ -64,26 +65,63 @@ api_dashboard(struct req *req)
 	reply_bytes(req, 200, type, f->text, strlen(f->text));
 }
 
+/* The cookie header: the session's value, or empty to forget it. */
+static void
+dashboard_cookie(struct req *req, const char *value)
+{
+	struct evkeyvalq *h = evhttp_request_get_output_headers(req->ev);
+	char *cookie;
+
+	xasprintf(&cookie, "%s=%s; Path=/;%s HttpOnly; SameSite=Strict%s",
+	    AUTH_COOKIE, value != NULL ? value : "", value != NULL ? "" :
+	    " Max-Age=0;", report_tls() ? "; Secure" : "");
+	evhttp_add_header(h, "Set-Cookie", cookie);
+	explicit_bzero(cookie, strlen(cookie));
+	free(cookie);
+}
+
+/* DELETE /v1/session: sign out, the session's row gone with the cookie. */
+static void
+dashboard_sign_out(struct req *req)
+{
+	enum store_status status = STORE_NOTFOUND;
+	int64_t id = 0;
+	char *cookie;
+
+	if ((cookie = auth_cookie(req)) != NULL) {
+		status = store_session_sign_out(&req->actor, cookie, &id);
+		explicit_bzero(cookie, strlen(cookie));
+		free(cookie);
+	}
+	dashboard_cookie(req, NULL);
+	if (status == STORE_NOTFOUND)
+		reply_json(req, 200, json_pack("{sb sn}", "signed_out", 1,
+		    "session"));
+	else
+		api_answer(req, status, 200, json_pack("{sb sI}", "signed_out",
+		    1, "session", (json_int_t)id), "session");
+}
+
 /*
- * POST /v1/session {"token"}: a valid token becomes an HttpOnly,
- * SameSite=Strict cookie (Secure under TLS) that auth.c accepts as the
- * token, for reading only. DELETE /v1/session forgets it.
+ * POST /v1/session {"token"}: a valid token of a role that may read every
+ * route of the dashboard opens a session of its own (a random value, kept
+ * hashed, auth.c and store-session.c), sent as an HttpOnly, SameSite=Strict
+ * cookie (Secure under TLS) that reaches the dashboard's reads only.
+ * DELETE /v1/session signs out.
  */
 void
 api_session(struct req *req)
 {
-	struct evkeyvalq *h = evhttp_request_get_output_headers(req->ev);
+	struct actor a = req->actor;
 	const char *token, *p;
-	char *name = NULL, *prescriber = NULL, *expired = NULL, *cookie;
-	int role = 0, secure = report_tls();
+	char *name = NULL, *prescriber = NULL, *expired = NULL, *secret = NULL,
+	    *actor = NULL, *expires_at = NULL;
+	int role = 0, roles = auth_session_roles(SESSION_SCOPE_DASHBOARD);
 	enum store_status status;
+	int64_t id = 0;
 
 	if (strcmp(req->route->method, "DELETE") == 0) {
-		xasprintf(&cookie, "%s=; Path=/; Max-Age=0; HttpOnly; "
-		    "SameSite=Strict%s", AUTH_COOKIE, secure ? "; Secure" : "");
-		evhttp_add_header(h, "Set-Cookie", cookie);
-		free(cookie);
-		reply_json(req, 200, json_pack("{sb}", "signed_out", 1));
+		dashboard_sign_out(req);
 		return;
 	}
 	if (req_fields(req, session_fields, 0) != 0)
@@ -110,13 +148,40 @@ api_session(struct req *req)
 		api_reply_store(req, status, "token");
 		goto out;
 	}
-	xasprintf(&cookie, "%s=%s; Path=/; HttpOnly; SameSite=Strict%s",
-	    AUTH_COOKIE, token, secure ? "; Secure" : "");
-	evhttp_add_header(h, "Set-Cookie", cookie);
-	free(cookie);
-	reply_json(req, 200, json_pack("{ss ss ss*}", "name", name, "role",
-	    auth_role_name(role), "prescriber", prescriber));
+	if ((role & roles) == 0) {
+		reply_error(req, 403, "forbidden", "token",
+		    _("token %s (role %s) cannot open the dashboard: it shows "
+		    "what only %s may read; ask a coordinator for such a "
+		    "token"), name, auth_role_name(role),
+		    auth_roles_text(roles));
+		goto out;
+	}
+	xasprintf(&actor, "token:%s", name);
+	a.name = actor;
+	secret = auth_secret("kss_");
+	status = store_session_add(&a, secret, name, SESSION_SCOPE_DASHBOARD,
+	    auth_session_lifetime(), auth_session_idle(), &id, &expires_at);
+	if (status == STORE_NOTFOUND) {
+		reply_error(req, 401, "unauthorized", "token",
+		    _("this token is not valid (unknown, revoked or expired): "
+		    "ask a coordinator for a new one"));
+		goto out;
+	}
+	if (status != STORE_OK) {
+		api_reply_store(req, status, "token");
+		goto out;
+	}
+	dashboard_cookie(req, secret);
+	reply_json(req, 200, json_pack("{sI ss ss ss* ss ss si}", "session",
+	    (json_int_t)id, "name", name, "role", auth_role_name(role),
+	    "prescriber", prescriber, "scope", SESSION_SCOPE_DASHBOARD,
+	    "expires_at", expires_at, "idle_seconds", auth_session_idle()));
 out:
+	if (secret != NULL)
+		explicit_bzero(secret, strlen(secret));
+	free(secret);
+	free(actor);
+	free(expires_at);
 	free(name);
 	free(prescriber);
 	free(expired);

@@ -1,6 +1,7 @@
 /*
  * Tokens for TCP clients: stored only as the SHA-256 of the secret, with a
- * role, an optional prescriber, an expiry date, and revocation.
+ * role, an optional prescriber, an expiry date, and revocation (which ends
+ * the browser sessions the token opened, store-session.c).
  */
 
 #include <stdio.h>
@@ -12,9 +13,9 @@
 
 #include "kitstockd.h"
 
-/* The hex SHA-256 of a secret into out (65 bytes). */
-static void
-store_token_hash(const char *secret, char *out)
+/* The hex SHA-256 of a secret (a token's, a session's) into out[65]. */
+void
+store_secret_hash(const char *secret, char *out)
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int len = 0, i;
@@ -44,7 +45,7 @@ store_token_find(const char *secret, char **name, int *role,
 	int rc;
 
 	*name = *prescriber = *expired = NULL;
-	store_token_hash(secret, hash);
+	store_secret_hash(secret, hash);
 	if ((s = store_prepare(&q)) == NULL)
 		return (STORE_ERROR);
 	sqlite3_bind_text(s, 1, hash, -1, SQLITE_STATIC);
@@ -75,7 +76,7 @@ store_token_add(const struct actor *a, const char *name, int role,
 	enum store_status status;
 	json_t *details;
 
-	store_token_hash(*secret, hash);
+	store_secret_hash(*secret, hash);
 	if ((s = store_prepare(&q)) == NULL)
 		return (STORE_ERROR);
 	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
@@ -97,7 +98,7 @@ store_token_add(const struct actor *a, const char *name, int role,
 	return (status);
 }
 
-/* Revoke a token by name. */
+/* Revoke a token by name, ending the sessions it opened. */
 enum store_status
 store_token_revoke(const struct actor *a, const char *name)
 {
@@ -120,7 +121,9 @@ store_token_revoke(const struct actor *a, const char *name)
 	xasprintf(&entity, "token:%s", name);
 	status = store_ledger_add(a, entity, "revoke", NULL, NULL, NULL, NULL);
 	free(entity);
-	return (status);
+	if (status != STORE_OK)
+		return (status);
+	return (store_session_end_token(a, name));
 }
 
 /* Every token, without its hash. */

@@ -3,14 +3,20 @@
  * of scans and of state changes, to a bounded number of subscribers, each
  * filtered by station if it asked (?station=NAME). A comment line every
  * STREAM_HEARTBEAT seconds keeps proxies and clients awake; a subscriber
- * that does not read (its output past STREAM_BUFFER_MAX) is dropped.
+ * that does not read (its output past STREAM_BUFFER_MAX) is dropped. The
+ * kernel keeps little for each (STREAM_SNDBUF), so that the bound is
+ * reached soon, and one client (peer identity: a uid, a token, a session)
+ * holds at most STREAM_PER_PEER of the slots, so that it cannot take them
+ * all with streams it never reads.
  * Events published inside a transaction are sent on the next turn of the
  * loop, once the dispatcher has committed.
  */
 
 #include <sys/types.h>
 #include <sys/queue.h>
+#include <sys/socket.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,10 +37,16 @@
 	    (var) = (tvar))
 #endif
 
+/* Streams one client may hold; the kernel's send buffer of each. */
+#define STREAM_PER_PEER		4
+#define STREAM_SNDBUF		(32 * 1024)
+
 struct subscriber {
 	struct evhttp_request		*ev;
 	struct evhttp_connection	*con;
 	char				*station;	/* NULL: all */
+	char				*peer;		/* actor name */
+	char				*cred;		/* auth_credential */
 	TAILQ_ENTRY(subscriber)		 entry;
 };
 TAILQ_HEAD(subscribers, subscriber);
@@ -55,6 +67,8 @@ static struct event *stream_flush_ev;
 static long long stream_seq;
 
 static void stream_drop(struct subscriber *);
+static int stream_peer_count(const char *);
+static void stream_sndbuf(struct subscriber *);
 
 void
 stream_configure(const struct config *c)
@@ -68,11 +82,13 @@ stream_send(struct subscriber *sub, const char *text)
 {
 	struct bufferevent *bev;
 	struct evbuffer *buf;
+	size_t unsent;
 
 	bev = evhttp_connection_get_bufferevent(sub->con);
-	if (bev != NULL && evbuffer_get_length(bufferevent_get_output(bev)) >
-	    STREAM_BUFFER_MAX) {
-		log_info("stream: dropping a subscriber that does not read");
+	if (bev != NULL && (unsent = evbuffer_get_length(
+	    bufferevent_get_output(bev))) > STREAM_BUFFER_MAX) {
+		log_info("stream: dropping a subscriber that does not read "
+		    "(%s, %zu bytes unsent)", sub->peer, unsent);
 		stream_drop(sub);
 		return;
 	}
@@ -83,13 +99,36 @@ stream_send(struct subscriber *sub, const char *text)
 	evbuffer_free(buf);
 }
 
+/* A subscriber's credential goes without leaving its bytes behind. */
+static void
+stream_cred_free(struct subscriber *sub)
+{
+	if (sub->cred != NULL) {
+		explicit_bzero(sub->cred, strlen(sub->cred));
+		free(sub->cred);
+		sub->cred = NULL;
+	}
+}
+
+/*
+ * Every heartbeat, each stream's session or token is looked up again: one
+ * signed out, ended, expired or revoked loses its stream within a
+ * heartbeat, as its next request would be refused.
+ */
 static void
 stream_heartbeat(evutil_socket_t fd, short events, void *arg)
 {
 	struct subscriber *sub, *next;
 
-	TAILQ_FOREACH_SAFE(sub, &stream_subs, entry, next)
+	TAILQ_FOREACH_SAFE(sub, &stream_subs, entry, next) {
+		if (!auth_credential_valid(sub->cred)) {
+			log_info("stream of %s closed: its session or token "
+			    "has ended", sub->peer);
+			stream_drop(sub);
+			continue;
+		}
 		stream_send(sub, ": heartbeat\n\n");
+	}
 }
 
 /* Send what was published, now that it is committed. */
@@ -115,7 +154,12 @@ void
 stream_start(struct event_base *base)
 {
 	struct timeval tv = { STREAM_HEARTBEAT, 0 };
+	const char *e;
 
+	/* KITSTOCKD_TEST_HEARTBEAT=S (tests only): 1 to 60 seconds. */
+	if ((e = getenv("KITSTOCKD_TEST_HEARTBEAT")) != NULL &&
+	    atoi(e) >= 1 && atoi(e) <= 60)
+		tv.tv_sec = atoi(e);
 	stream_heartbeat_ev = event_new(base, -1, EV_PERSIST,
 	    stream_heartbeat, NULL);
 	stream_flush_ev = event_new(base, -1, 0, stream_flush, NULL);
@@ -171,6 +215,37 @@ stream_publish(const char *station, const char *event, json_t *data)
 	event_active(stream_flush_ev, EV_TIMEOUT, 0);
 }
 
+/* How many streams this client holds. */
+static int
+stream_peer_count(const char *peer)
+{
+	struct subscriber *sub;
+	int n = 0;
+
+	TAILQ_FOREACH(sub, &stream_subs, entry)
+		if (strcmp(sub->peer, peer != NULL ? peer : "") == 0)
+			n++;
+	return (n);
+}
+
+/*
+ * Keep the kernel's share of a stream small: what a client does not read
+ * then stays in its output buffer, where STREAM_BUFFER_MAX sees it.
+ */
+static void
+stream_sndbuf(struct subscriber *sub)
+{
+	struct bufferevent *bev;
+	evutil_socket_t fd;
+	int size = STREAM_SNDBUF;
+
+	if ((bev = evhttp_connection_get_bufferevent(sub->con)) == NULL ||
+	    (fd = bufferevent_getfd(bev)) == -1)
+		return;
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof size) != 0)
+		log_debug("stream: SO_SNDBUF: %s", strerror(errno));
+}
+
 /* Forget a subscriber whose client went away. */
 static void
 stream_closed(struct evhttp_connection *con, void *arg)
@@ -180,6 +255,8 @@ stream_closed(struct evhttp_connection *con, void *arg)
 	TAILQ_REMOVE(&stream_subs, sub, entry);
 	stream_nsubs--;
 	free(sub->station);
+	free(sub->peer);
+	stream_cred_free(sub);
 	/* A request left without its connection is ours to free. */
 	if (evhttp_request_get_connection(sub->ev) == NULL)
 		evhttp_request_free(sub->ev);
@@ -196,6 +273,8 @@ stream_drop(struct subscriber *sub)
 	stream_nsubs--;
 	evhttp_connection_set_closecb(con, NULL, NULL);
 	free(sub->station);
+	free(sub->peer);
+	stream_cred_free(sub);
 	free(sub);
 	evhttp_connection_free(con);
 }
@@ -227,6 +306,13 @@ api_stream(struct req *req)
 			return;
 		}
 	}
+	if (stream_peer_count(req->actor_name) >= STREAM_PER_PEER) {
+		reply_error(req, 503, "too_many_streams", NULL,
+		    _("%s already follows the stream %d times, the most for "
+		    "one client: close one of its streams and try again"),
+		    req->actor_name, STREAM_PER_PEER);
+		return;
+	}
 	if (stream_nsubs >= (size_t)stream_max) {
 		reply_error(req, 503, "too_many_subscribers", NULL,
 		    _("%d clients already follow the stream, the most allowed "
@@ -238,6 +324,9 @@ api_stream(struct req *req)
 	sub->ev = req->ev;
 	sub->con = evhttp_request_get_connection(req->ev);
 	sub->station = station != NULL ? xstrdup(station) : NULL;
+	sub->peer = xstrdup(req->actor_name != NULL ? req->actor_name : "");
+	sub->cred = auth_credential(req);
+	stream_sndbuf(sub);
 	TAILQ_INSERT_TAIL(&stream_subs, sub, entry);
 	stream_nsubs++;
 	evhttp_connection_set_closecb(sub->con, stream_closed, sub);

@@ -1,7 +1,8 @@
 /*
  * kitstock dashboard: reads the API of the daemon that served it (same
  * origin, session cookie), draws progress bars as SVG, follows scans on
- * /v1/stream when there is one. No external asset, nothing written.
+ * /v1/stream when there is one. No external asset; nothing written but
+ * the session (signing in and out).
  */
 "use strict";
 
@@ -214,6 +215,7 @@ function follow() {
 function showLogin(msg) {
 	document.getElementById("login").hidden = false;
 	document.getElementById("main").hidden = true;
+	document.getElementById("sign-out").hidden = true;
 	document.getElementById("programme").textContent = "Connexion requise.";
 	if (msg)
 		document.getElementById("login-error").textContent = msg;
@@ -232,12 +234,23 @@ function signIn(token) {
 	});
 }
 
+/* Sign out: the daemon ends the session and forgets the cookie. */
+function signOut() {
+	return fetch("/v1/session", {
+		method: "DELETE",
+		credentials: "same-origin"
+	}).then(function () {
+		location.reload();
+	});
+}
+
 function load() {
 	Promise.all([api("/v1/programme"), api("/v1/indicators"),
 	    api("/v1/stock?by=kind,state"), api("/v1/alerts")]).then(
 	    function (res) {
 		document.getElementById("login").hidden = true;
 		document.getElementById("main").hidden = false;
+		document.getElementById("sign-out").hidden = false;
 		document.getElementById("programme").textContent =
 		    res[0].name || "Programme";
 		drawProgress(res[1]);
@@ -258,6 +271,7 @@ function load() {
 
 document.addEventListener("DOMContentLoaded", function () {
 	var m = /token=([A-Za-z0-9_-]+)/.exec(location.hash);
+	document.getElementById("sign-out").addEventListener("click", signOut);
 	document.getElementById("login-form").addEventListener("submit",
 	    function (ev) {
 		ev.preventDefault();

@@ -77,20 +77,24 @@ like "$(curl -s -D - -o /dev/null "$URL/dashboard/app.js")" "Content-Type: text/
 unlike "$(cat "$T/page")" 'https?://' "no external asset named"
 is "$(curl -s -o /dev/null -w '%{http_code}' "$URL/dashboard/nonesuch.js")" 404 "an unknown asset"
 
-# The session: a token for an HttpOnly cookie, for reading only.
-h=$(curl -s -D - -o "$T/o" -H 'Content-Type: application/json' --data "{\"token\":\"$tok\"}" "$URL/v1/session")
-like "$h" "Set-Cookie: kitstock_session=$tok; Path=/; HttpOnly; SameSite=Strict" "POST /v1/session sets an HttpOnly, SameSite=Strict cookie"
+# The session: a token opens one, kept in an HttpOnly cookie, for the
+# dashboard's reads only (tests/func/session-cookie.sh for the rest).
+h=$(curl -s -D - -o "$T/o" -H 'Content-Type: application/json' --data "{\"token\":\"$tok\"}" "$URL/v1/session" | tr -d '\r')
+like "$h" "Set-Cookie: kitstock_session=kss_[^;]+; Path=/; HttpOnly; SameSite=Strict" "POST /v1/session sets an HttpOnly, SameSite=Strict cookie"
 unlike "$h" "Secure" "not Secure without TLS"
-is "$(curl -s -o /dev/null -w '%{http_code}' -b "kitstock_session=$tok" "$URL/v1/indicators")" 200 "the cookie reads"
+ck=$(printf '%s\n' "$h" | sed -n 's/^Set-Cookie: kitstock_session=\([^;]*\);.*/\1/p')
+unlike "$ck" "${tok#ks_}" "the cookie is not the token"
+is "$(curl -s -o /dev/null -w '%{http_code}' -b "kitstock_session=$ck" "$URL/v1/indicators")" 200 "the cookie reads"
 before=$(dbsum)
-is "$(curl -s -o "$T/o" -w '%{http_code}' -b "kitstock_session=$tok" -H 'Content-Type: application/json' --data '{"name":"X"}' "$URL/v1/suppliers")" 403 "but does not write"
+is "$(curl -s -o "$T/o" -w '%{http_code}' -b "kitstock_session=$ck" -H 'Content-Type: application/json' --data '{"name":"X"}' "$URL/v1/suppliers")" 403 "but does not write"
 like "$(jget .error.message "$(cat "$T/o")")" "only reads" "said so"
 is "$(dbsum)" "$before" "nothing written"
-is "$(curl -s -o /dev/null -w '%{http_code}' -b "kitstock_session=$tpa" "$URL/v1/indicators")" 403 "a prescriber's cookie has a prescriber's rights"
+is "$(curl -s -o "$T/o" -w '%{http_code}' -H 'Content-Type: application/json' --data "{\"token\":\"$tpa\"}" "$URL/v1/session")" 403 "a prescriber's token opens no dashboard session"
+is "$(curl -s -o /dev/null -w '%{http_code}' -b "kitstock_session=$tok" "$URL/v1/indicators")" 401 "the token as a cookie"
 is "$(curl -s -o /dev/null -w '%{http_code}' -b "kitstock_session=ks_nope" "$URL/v1/indicators")" 401 "an unknown cookie"
 for b in '{"token":"ks_nope"}:401' '{}:400' '{"token":"a b"}:400' '{"token":7}:400'; do
 	is "$(curl -s -o "$T/o" -w '%{http_code}' -H 'Content-Type: application/json' --data "${b%:*}" "$URL/v1/session") $(jget .error.field "$(cat "$T/o")")" "${b##*:} token" "session ${b%:*}: refused, naming token"
 done
-like "$(curl -s -D - -o /dev/null -X DELETE "$URL/v1/session")" "Set-Cookie: kitstock_session=; Path=/; Max-Age=0" "DELETE /v1/session forgets it"
-is "$(dbsum)" "$before" "sessions write nothing"
+like "$(curl -s -D - -o /dev/null -X DELETE -b "kitstock_session=$ck" "$URL/v1/session")" "Set-Cookie: kitstock_session=; Path=/; Max-Age=0" "DELETE /v1/session signs out"
+is "$(curl -s -o /dev/null -w '%{http_code}' -b "kitstock_session=$ck" "$URL/v1/indicators")" 401 "and the session is over"
 done_testing
