@@ -19,6 +19,7 @@ static int cmd_scanner_bind(struct cmd *);
 static const struct column cmd_scanner_columns[] = {
 	{ N_("SCANNER"), "name" },
 	{ N_("STATION"), "station" },
+	{ N_("ROLE"), "role" },
 	{ N_("LAYOUT"), "layout" },
 	{ N_("BLANKING (MS)"), "blank_ms" },
 	{ N_("STATE"), "state" },

@@ -21,6 +21,7 @@ static const struct column station_columns[] = {
 	{ N_("LOCATION"), "location" },
 	{ N_("MODE"), "mode" },
 	{ N_("DISTRIBUTION"), "distribution" },
+	{ N_("ROLE"), "role" },
 	{ N_("LAST SCAN"), "context_at" },
 	{ NULL, NULL }
 };
@@ -28,8 +29,11 @@ static const struct column station_columns[] = {
 const struct cmd_entry cmd_station_verbs[] = {
 	{ "add", "NAME --location TAG --mode "
 	    "receive|putaway|pick|checkout|return|audit "
-	    "[--distribution TAG]", 1, 1, CMD_RAW | CMD_NAME, "POST",
-	    "/v1/stations", cmd_station_print },
+	    "[--distribution TAG] [--role warehouse|distribution|coordinator]",
+	    1, 1, CMD_RAW | CMD_NAME, "POST", "/v1/stations",
+	    cmd_station_print },
+	{ "edit", "NAME --role warehouse|distribution|coordinator", 1, 1,
+	    CMD_RAW, "PATCH", "/v1/stations/{q}", cmd_station_print },
 	{ "mode", "NAME receive|putaway|pick|checkout|return|audit "
 	    "[--distribution TAG]", 2, 2, CMD_RAW, "POST",
 	    "/v1/stations/%s/mode", cmd_station_print, cmd_station_mode },
@@ -53,6 +57,9 @@ cmd_station_print(struct cmd *cmd, json_t *o)
 	if (json_is_string(json_object_get(o, "distribution")))
 		printf(_(", serving %s"), json_string_value(json_object_get(o,
 		    "distribution")));
+	if (json_is_string(json_object_get(o, "role")))
+		printf(_(", USB scanners act as %s"), json_string_value(
+		    json_object_get(o, "role")));
 	putchar('\n');
 	ctx = json_object_get(o, "context");
 	json_object_foreach(ctx, key, v) {

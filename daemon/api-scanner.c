@@ -17,6 +17,7 @@
 
 #include "kitstockd.h"
 #include "hid.h"
+#include "scan.h"
 
 static const char *const scanner_layouts[] = { "us", "fr", NULL };
 static const char *const calibration_formats[] = { "pdf", "png", "zpl",
@@ -120,9 +121,9 @@ api_scanner_bind(struct req *req)
 {
 	const char *scanner, *port, *station;
 	char *serial = NULL, *name, hex[24];
-	int vid = -1, pid = -1;
+	int vid = -1, pid = -1, rc;
 	long long blank;
-	json_t *o = NULL;
+	json_t *o = NULL, *st;
 	enum store_status status;
 
 	if (req_fields(req, scanner_fields, 0) != 0)
@@ -153,6 +154,19 @@ api_scanner_bind(struct req *req)
 	}
 	if (status != STORE_OK) {
 		api_reply_store(req, status, station);
+		free(serial);
+		return;
+	}
+	/* Its scans act with the station's role: one the binder holds. */
+	if ((status = store_station_get(station, &st)) != STORE_OK) {
+		api_reply_store(req, status, station);
+		free(serial);
+		return;
+	}
+	rc = api_station_grant(req, "station", station, json_string_value(
+	    json_object_get(st, "role")));
+	json_decref(st);
+	if (rc != 0) {
 		free(serial);
 		return;
 	}

@@ -15,11 +15,22 @@
 #define STATION_NAME_MAX	32
 #define SCAN_ID_MAX		64
 
+/* The roles a station's USB scanners may act with. */
+static const char *const station_roles[] = {
+	"warehouse", "distribution", "coordinator", NULL
+};
+
 static const struct field station_fields[] = {
 	{ "name", FT_STRING, F_REQUIRED },
 	{ "location", FT_TAG, F_REQUIRED, NULL, 'L' },
 	{ "mode", FT_ENUM, F_REQUIRED, scan_modes },
 	{ "distribution", FT_TAG, 0, NULL, 'E' },
+	{ "role", FT_ENUM, 0, station_roles },
+	{ NULL }
+};
+
+static const struct field station_edit_fields[] = {
+	{ "role", FT_ENUM, F_REQUIRED, station_roles },
 	{ NULL }
 };
 
@@ -145,11 +156,41 @@ api_station_where(struct req *req, const char *mode, const char *location,
 	return (0);
 }
 
-/* POST /v1/stations {"name", "location", "mode", "distribution"} */
+/*
+ * May the caller give a station (its USB scanners) this role? Only one
+ * they hold themselves, or any if they are a coordinator: else binding a
+ * scanner would lend them a role they do not have. 0, or -1 answered.
+ */
+int
+api_station_grant(struct req *req, const char *field, const char *station,
+    const char *role)
+{
+	if ((req->role & ROLE_COORDINATOR) || req->role == auth_role(role))
+		return (0);
+	reply_error(req, 403, "forbidden", field,
+	    _("%s (role %s) may not give station %s the %s role: its USB "
+	    "scanners act with that role, so only a coordinator or a %s "
+	    "account may"), req->actor_name, auth_role_name(req->role),
+	    station, role, role);
+	return (-1);
+}
+
+/* A new station's role if none is given: its mode's usual one. */
+static const char *
+api_station_default_role(const char *mode)
+{
+	return (strcmp(mode, "checkout") == 0 ? "distribution" : "warehouse");
+}
+
+/*
+ * POST /v1/stations {"name", "location", "mode", "distribution", "role"}:
+ * role is what its USB scanners act with (default: distribution for a
+ * checkout station, else warehouse).
+ */
 void
 api_station_add(struct req *req)
 {
-	const char *name, *mode, *loc, *event;
+	const char *name, *mode, *loc, *event, *role;
 	enum store_status status;
 	json_t *st;
 
@@ -159,8 +200,11 @@ api_station_add(struct req *req)
 	mode = req_str(req, "mode");
 	loc = req_str(req, "location");
 	event = req_str(req, "distribution");
+	if ((role = req_str(req, "role")) == NULL)
+		role = api_station_default_role(mode);
 	if (api_station_name(req, "name", name) != 0 ||
-	    api_station_where(req, mode, loc, event) != 0)
+	    api_station_where(req, mode, loc, event) != 0 ||
+	    api_station_grant(req, "role", name, role) != 0)
 		return;
 	if (strcmp(mode, "checkout") == 0 && event == NULL) {
 		reply_error(req, 400, "missing_field", "distribution",
@@ -168,7 +212,7 @@ api_station_add(struct req *req)
 		    "distribution the station serves"));
 		return;
 	}
-	status = store_station_add(&req->actor, name, loc, mode, event);
+	status = store_station_add(&req->actor, name, loc, mode, event, role);
 	if (status == STORE_EXISTS) {
 		reply_error(req, 409, "duplicate", "name",
 		    _("station %s already exists"), name);
@@ -232,6 +276,38 @@ api_station_mode(struct req *req)
 	}
 	status = store_station_mode(&req->actor, req->params[0], from, mode,
 	    event);
+	json_decref(st);
+	if (status == STORE_OK) {
+		status = store_station_get(req->params[0], &st);
+		if (status == STORE_OK)
+			stream_publish(req->params[0], "state", st);
+	}
+	api_answer(req, status, 200, status == STORE_OK ? st : NULL,
+	    req->params[0]);
+}
+
+/* PATCH /v1/stations/{name} {"role"}: what its USB scanners act with. */
+void
+api_station_edit(struct req *req)
+{
+	const char *role, *from;
+	enum store_status status;
+	json_t *st;
+
+	if (api_station_load(req, "name", req->params[0], &st) != 0)
+		return;
+	if (req_fields(req, station_edit_fields, 0) != 0 ||
+	    api_station_grant(req, "role", req->params[0],
+	    req_str(req, "role")) != 0) {
+		json_decref(st);
+		return;
+	}
+	role = req_str(req, "role");
+	from = json_string_value(json_object_get(st, "role"));
+	status = STORE_OK;
+	if (strcmp(from, role) != 0)
+		status = store_station_role(&req->actor, req->params[0], from,
+		    role);
 	json_decref(st);
 	if (status == STORE_OK) {
 		status = store_station_get(req->params[0], &st);
@@ -408,7 +484,7 @@ api_scan_add(struct req *req)
 	source = provisional || id != NULL ? "terminal" :
 	    strcmp(req->actor.station, "cli") == 0 ? "client" : "api";
 	v = scan_submit_as(req_str(req, "station"), code, id, made, source,
-	    provisional, req->actor.name);
+	    provisional, req->actor.name, req->role);
 	if (!json_is_true(json_object_get(v, "replayed")))
 		stream_publish(req_str(req, "station"), "scan", v);
 	reply_json(req, 200, v);

@@ -6,6 +6,11 @@
  * API (run in-process, inside a savepoint, so that the rules are written
  * once), and the scan is recorded with its verdict, in the same transaction
  * as its effect, under a unique scan id.
+ *
+ * A scan acts with its maker's role: an HTTP caller's (token or UNIX
+ * peer), or for a USB scanner the role its station was given. Each effect
+ * is checked against its route's roles by auth_allowed, as the HTTP door
+ * does, and a refusal is a verdict naming the role and who may.
  */
 
 #include <sys/types.h>
@@ -32,11 +37,14 @@ struct scan {
 	const char	*station;
 	const char	*code;
 	const char	*actor;
+	int		 role;		/* ROLE_* the scan acts with */
 	const char	*at;		/* made at, "YYYY-MM-DDTHH:MM:SSZ" */
+	long long	 ms;		/* the same, ms since the epoch */
 	json_t		*st;		/* the station's row */
 	json_t		*ctx;		/* its context (changed as we go) */
 	json_t		*v;		/* the verdict */
 	json_t		*undo;		/* how to cancel the scan */
+	int		 done;		/* roles of the effect's route */
 	const char	*mode;
 	const char	*location;	/* the station's */
 };
@@ -48,7 +56,7 @@ static void	 scan_say(struct scan *, const char *, const char *,
 		    const char *, ...)
 		    __attribute__((__format__(printf, 4, 5)));
 static int	 scan_call(struct scan *, const char *, const char *,
-		    json_t *, json_t **, char **);
+		    json_t *, int, const char *, json_t **, char **);
 static void	 scan_mode(struct scan *);
 static void	 scan_command(struct scan *);
 
@@ -132,16 +140,150 @@ scan_ctx(struct scan *sc, const char *key)
 	return (json_string_value(json_object_get(sc->ctx, key)));
 }
 
+/* "distribution or coordinator" for a set of roles. */
+static void
+scan_roles_or(int roles, char *buf, size_t len)
+{
+	int bit, left;
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (bit = 1; bit <= ROLE_EVALUATOR; bit <<= 1) {
+		if ((roles & bit) == 0)
+			continue;
+		left = roles & ~((bit << 1) - 1);
+		snprintf(buf + used, len - used, "%s%s", auth_role_name(bit),
+		    left == 0 ? "" : (left & (left - 1)) == 0 ? _(" or ") :
+		    ", ");
+		used = strlen(buf);
+	}
+}
+
 /*
- * Run an API handler in-process, as the station, inside a savepoint:
- * undone alone if refused. Returns the HTTP status; *answer gets the JSON
- * answer, *message the refusal's sentence (allocated) if any.
+ * A scan whose role may not make its effect: the verdict names the role,
+ * what it may not do and who may.
+ */
+static void
+scan_refuse_role(struct scan *sc, const char *what, int roles)
+{
+	char who[128];
+
+	scan_roles_or(roles, who, sizeof who);
+	scan_say(sc, "refused", sc->code, _("%s: the %s role may not %s: a "
+	    "%s account may — nothing was changed"), sc->code,
+	    auth_role_name(sc->role), _(what), who);
+}
+
+/* The effect each mode has, for its refusals: the request it makes. */
+static const struct scan_effect {
+	const char	*mode;
+	const char	*method;
+	const char	*path;		/* with any tag */
+	const char	*what;		/* "the %s role may not ..." */
+} scan_effects[] = {
+	{ "receive", "POST", "/v1/lots/-/receive", N_("receive deliveries") },
+	{ "putaway", "POST", "/v1/moves", N_("put stock away") },
+	{ "pick", "POST", "/v1/kits/-/pick", N_("pick kits") },
+	{ "checkout", "POST", "/v1/distributions/-/checkout",
+	    N_("hand kits over") },
+	{ "return", "POST", "/v1/kits/-/return", N_("take kits back") },
+	{ NULL, NULL, NULL, NULL }
+};
+
+static const struct scan_effect *
+scan_effect(const char *mode)
+{
+	const struct scan_effect *e;
+
+	for (e = scan_effects; e->mode != NULL; e++)
+		if (strcmp(e->mode, mode) == 0)
+			return (e);
+	return (NULL);
+}
+
+/* A request as the scan's maker makes it (allocated; req_free). */
+static struct req *
+scan_req(struct scan *sc, const struct route *r)
+{
+	struct req *req;
+
+	req = xcalloc(1, sizeof *req);
+	req->route = r;
+	if ((req->out = evbuffer_new()) == NULL)
+		fatalx("evbuffer_new");
+	req->query = xcalloc(1, sizeof *req->query);
+	TAILQ_INIT(req->query);
+	req->actor_name = xstrdup(sc->actor);
+	req->actor.name = req->actor_name;
+	req->actor.station = sc->station;
+	req->at = xstrdup(sc->at);
+	req->actor.at = req->at;
+	req->role = sc->role;
+	return (req);
+}
+
+/*
+ * May the scan's maker make this request? The route's roles (or roles,
+ * if not 0: the CANCEL barcode's, those of the effect it undoes) are
+ * checked by auth_allowed, as at the HTTP door. 0, or -1 with the
+ * refusal said (what: "hand kits over").
+ */
+static int
+scan_may(struct scan *sc, const struct route *r, int roles,
+    const char *what)
+{
+	struct route checked = *r;
+	struct req *req;
+	int rc = 0;
+
+	if (roles != 0)
+		checked.roles = roles;
+	req = scan_req(sc, &checked);
+	if (auth_allowed(req) != 0) {
+		scan_refuse_role(sc, what, checked.roles != 0 ?
+		    checked.roles : ROLE_COORDINATOR);
+		rc = -1;
+	}
+	req_free(req);
+	return (rc);
+}
+
+/*
+ * Can the scan's maker make the effect of the station's mode at all? Said
+ * at a sequence's first scan, not at its last.
+ */
+static int
+scan_may_mode(struct scan *sc)
+{
+	const struct scan_effect *e;
+	const struct route *r;
+	char *params[ROUTE_PARAMS] = { NULL };
+	int wrong, i;
+
+	if ((e = scan_effect(sc->mode)) == NULL)
+		return (0);
+	if ((r = route_find(e->method, e->path, params, &wrong)) == NULL)
+		fatalx("scan: no route %s %s", e->method, e->path);
+	for (i = 0; i < ROUTE_PARAMS; i++)
+		free(params[i]);
+	return (scan_may(sc, r, 0, e->what));
+}
+
+/*
+ * Run an API handler in-process, with the scan's actor and role, inside a
+ * savepoint: undone alone if refused. The roles are checked first
+ * (scan_may; what: NULL for the mode's effect). Returns the HTTP status;
+ * *answer gets the JSON answer, *message the refusal's sentence
+ * (allocated) if any: NULL if the role was refused (the verdict said).
  */
 static int
 scan_call(struct scan *sc, const char *method, const char *path,
-    json_t *body, json_t **answer, char **message)
+    json_t *body, int roles, const char *what, json_t **answer,
+    char **message)
 {
 	const struct route *r;
+	const struct scan_effect *eff;
+	char *params[ROUTE_PARAMS] = { NULL };
 	struct req *req;
 	struct evbuffer *out;
 	int wrong, status;
@@ -149,21 +291,21 @@ scan_call(struct scan *sc, const char *method, const char *path,
 
 	*answer = NULL;
 	*message = NULL;
-	req = xcalloc(1, sizeof *req);
-	if ((r = route_find(method, path, req->params, &wrong)) == NULL)
+	if ((r = route_find(method, path, params, &wrong)) == NULL)
 		fatalx("scan: no route %s %s", method, path);
-	req->route = r;
-	if ((req->out = evbuffer_new()) == NULL)
-		fatalx("evbuffer_new");
-	req->query = xcalloc(1, sizeof *req->query);
-	TAILQ_INIT(req->query);
+	if (what == NULL && (eff = scan_effect(sc->mode)) != NULL)
+		what = eff->what;
+	if (what == NULL)
+		what = N_("cancel the last scan");
+	if (scan_may(sc, r, roles, what) != 0) {
+		for (wrong = 0; wrong < ROUTE_PARAMS; wrong++)
+			free(params[wrong]);
+		return (403);
+	}
+	req = scan_req(sc, r);
+	memcpy(req->params, params, sizeof req->params);
 	req->body = json_incref(body);
-	req->actor_name = xstrdup(sc->actor);
-	req->actor.name = req->actor_name;
-	req->actor.station = sc->station;
-	req->at = xstrdup(sc->at);
-	req->actor.at = req->at;
-	req->role = ROLE_WAREHOUSE | ROLE_DISTRIBUTION | ROLE_COORDINATOR;
+	sc->done = r->roles != 0 ? r->roles : ROLE_COORDINATOR;
 
 	if (store_savepoint(SCAN_SAVEPOINT) != STORE_OK)
 		fatalx("scan: cannot open a savepoint");
@@ -245,16 +387,22 @@ scan_need(struct scan *sc, const char *what)
 	    _(scan_mode_hint(sc->mode)));
 }
 
-/* The undo of a scan: the context before it, and a request if any. */
+/*
+ * The undo of a scan: the context before it, and a request if any, with
+ * the roles that may make the effect it undoes (those of the route just
+ * called): CANCEL lets them undo their own scan for a while.
+ */
 static void
 scan_undo(struct scan *sc, json_t *before, const char *method,
     const char *path, json_t *body)
 {
 	json_decref(sc->undo);
 	sc->undo = json_pack("{sO}", "context", before);
-	if (method != NULL)
+	if (method != NULL) {
 		json_object_set_new(sc->undo, "request", json_pack("{ss ss sO}",
 		    "method", method, "path", path, "body", body));
+		json_object_set_new(sc->undo, "roles", json_integer(sc->done));
+	}
 }
 
 /* receive: a pre-printed tag then a serial, or a manifest serial alone. */
@@ -301,12 +449,13 @@ scan_receive(struct scan *sc, json_t *before)
 	if (pre != NULL)
 		json_object_set_new(body, "tag", json_string(pre));
 	xasprintf(&path, "/v1/lots/%s/receive", lot);
-	scan_call(sc, "POST", path, body, &a, &msg);
+	scan_call(sc, "POST", path, body, 0, NULL, &a, &msg);
 	free(path);
 	json_decref(body);
 	if (a == NULL) {
-		scan_say(sc, "refused", sc->code, _("%s: %s — set it aside"),
-		    sc->code, msg);
+		if (msg != NULL)
+			scan_say(sc, "refused", sc->code, _("%s: %s — set it "
+			    "aside"), sc->code, msg);
 		free(msg);
 		return;
 	}
@@ -353,11 +502,12 @@ scan_putaway(struct scan *sc, json_t *before)
 	    sizeof state, where, NULL) != STORE_OK)
 		where[0] = '\0';
 	body = json_pack("{s[s] ss}", "items", tag, "to", to);
-	scan_call(sc, "POST", "/v1/moves", body, &a, &msg);
+	scan_call(sc, "POST", "/v1/moves", body, 0, NULL, &a, &msg);
 	json_decref(body);
 	if (a == NULL) {
-		scan_say(sc, "refused", tag, _("%s: %s — put it aside"), tag,
-		    msg);
+		if (msg != NULL)
+			scan_say(sc, "refused", tag, _("%s: %s — put it "
+			    "aside"), tag, msg);
 		free(msg);
 		return;
 	}
@@ -412,12 +562,13 @@ scan_pick(struct scan *sc, json_t *before)
 		return;
 	body = json_pack("{s[s]}", "items", tag);
 	xasprintf(&path, "/v1/kits/%s/pick", kit);
-	scan_call(sc, "POST", path, body, &a, &msg);
+	scan_call(sc, "POST", path, body, 0, NULL, &a, &msg);
 	free(path);
 	json_decref(body);
 	if (a == NULL) {
-		scan_say(sc, "refused", tag, _("%s: %s — put it back and scan "
-		    "another unit"), tag, msg);
+		if (msg != NULL)
+			scan_say(sc, "refused", tag, _("%s: %s — put it back "
+			    "and scan another unit"), tag, msg);
 		free(msg);
 		return;
 	}
@@ -521,12 +672,13 @@ scan_checkout(struct scan *sc, json_t *before)
 	json_decref(k);
 	body = json_pack("{ss ss}", "beneficiary", ben, "kit", kit);
 	xasprintf(&path, "/v1/distributions/%s/checkout", event);
-	scan_call(sc, "POST", path, body, &a, &msg);
+	scan_call(sc, "POST", path, body, 0, NULL, &a, &msg);
 	free(path);
 	json_decref(body);
 	if (a == NULL) {
-		scan_say(sc, "refused", sc->code, _("%s: %s — nothing was "
-		    "handed over"), sc->code, msg);
+		if (msg != NULL)
+			scan_say(sc, "refused", sc->code, _("%s: %s — "
+			    "nothing was handed over"), sc->code, msg);
 		free(msg);
 		return;
 	}
@@ -569,12 +721,13 @@ scan_return(struct scan *sc)
 	body = json_pack("{ss ss}", "reason", reason, "location",
 	    sc->location);
 	xasprintf(&path, "/v1/kits/%s/return", kit);
-	scan_call(sc, "POST", path, body, &a, &msg);
+	scan_call(sc, "POST", path, body, 0, NULL, &a, &msg);
 	free(path);
 	json_decref(body);
 	if (a == NULL) {
-		scan_say(sc, "refused", sc->code, _("%s: %s — set it aside for "
-		    "a desk"), sc->code, msg);
+		if (msg != NULL)
+			scan_say(sc, "refused", sc->code, _("%s: %s — set it "
+			    "aside for a desk"), sc->code, msg);
 		free(msg);
 		return;
 	}
@@ -687,6 +840,44 @@ scan_audit_end(struct scan *sc, const struct actor *a)
 	json_object_set_new(sc->v, "report", report);
 }
 
+/*
+ * May this CANCEL undo that scan (row: store_scan_last_ok's)? A
+ * coordinator may undo any; anyone else only their own scan, made at
+ * most SCAN_CANCEL_WINDOW seconds ago, and if their role may make the
+ * effect it undoes. 0, or -1 with the refusal said.
+ */
+static int
+scan_may_cancel(struct scan *sc, json_t *row, const char *item, int roles)
+{
+	const char *by = json_string_value(json_object_get(row, "actor"));
+	const char *code = json_string_value(json_object_get(row, "code"));
+	long long made = json_integer_value(json_object_get(row, "made_ms"));
+	char who[128];
+
+	if (sc->role & ROLE_COORDINATOR)
+		return (0);
+	if ((sc->role & roles) == 0) {
+		scan_roles_or(roles | ROLE_COORDINATOR, who, sizeof who);
+		scan_say(sc, "refused", item, _("%s: the %s role may not "
+		    "cancel the last scan (%s): only a %s account may — ask a "
+		    "coordinator"), item, auth_role_name(sc->role), code, who);
+		return (-1);
+	}
+	if (by == NULL || strcmp(by, sc->actor) != 0) {
+		scan_say(sc, "refused", item, _("%s: the last scan (%s) was "
+		    "made by another operator: only a coordinator may cancel "
+		    "it"), item, code);
+		return (-1);
+	}
+	if (sc->ms - made > SCAN_CANCEL_WINDOW * 1000LL) {
+		scan_say(sc, "refused", item, _("%s: the last scan (%s) was "
+		    "made more than %d minutes ago: only a coordinator may "
+		    "cancel it now"), item, code, SCAN_CANCEL_WINDOW / 60);
+		return (-1);
+	}
+	return (0);
+}
+
 /* CANCEL: undo the last accepted scan at the station. */
 static void
 scan_cancel(struct scan *sc)
@@ -694,6 +885,7 @@ scan_cancel(struct scan *sc)
 	json_t *row, *undo, *r, *a;
 	const char *item;
 	char *msg;
+	int roles;
 
 	if (store_scan_last_ok(sc->station, &row) != STORE_OK || row == NULL) {
 		scan_say(sc, "refused", NULL, _("CANCEL: nothing to cancel at "
@@ -710,13 +902,25 @@ scan_cancel(struct scan *sc)
 		json_decref(row);
 		return;
 	}
+	/* What the undone scan did: a route's roles, or a context alone. */
+	roles = json_integer_value(json_object_get(undo, "roles"));
+	if (roles == 0)
+		roles = ROLE_INVENTORY;
+	if (scan_may_cancel(sc, row, item != NULL ? item : sc->station,
+	    roles) != 0) {
+		json_decref(row);
+		return;
+	}
 	if ((r = json_object_get(undo, "request")) != NULL) {
 		scan_call(sc, json_string_value(json_object_get(r, "method")),
 		    json_string_value(json_object_get(r, "path")),
-		    json_object_get(r, "body"), &a, &msg);
+		    json_object_get(r, "body"), roles | ROLE_COORDINATOR,
+		    N_("cancel the last scan"), &a, &msg);
 		if (a == NULL) {
-			scan_say(sc, "refused", item, _("%s: cannot be "
-			    "cancelled: %s — ask a coordinator"), item, msg);
+			if (msg != NULL)
+				scan_say(sc, "refused", item, _("%s: cannot "
+				    "be cancelled: %s — ask a coordinator"),
+				    item, msg);
 			free(msg);
 			json_decref(row);
 			return;
@@ -739,8 +943,11 @@ scan_cancel(struct scan *sc)
 static void
 scan_mode(struct scan *sc)
 {
-	json_t *before = json_deep_copy(sc->ctx);
+	json_t *before;
 
+	if (scan_may_mode(sc) != 0)
+		return;
+	before = json_deep_copy(sc->ctx);
 	if (strcmp(sc->mode, "receive") == 0)
 		scan_receive(sc, before);
 	else if (strcmp(sc->mode, "putaway") == 0)
@@ -861,6 +1068,15 @@ scan_mode_hint(const char *mode)
 	return (N_("scan the location to audit first"));
 }
 
+/* The role a station's USB scanners act with (ROLE_*). */
+static int
+scan_station_role(json_t *st)
+{
+	const char *role = json_string_value(json_object_get(st, "role"));
+
+	return (role != NULL ? auth_role(role) : ROLE_WAREHOUSE);
+}
+
 /* A scan id for a scan that came without one. */
 static void
 scan_new_id(char *buf, size_t len)
@@ -881,17 +1097,19 @@ scan_submit(const char *station, const char *code, const char *scan_id,
     const char *made_at, const char *source)
 {
 	return (scan_submit_as(station, code, scan_id, made_at, source,
-	    made_at != NULL, source));
+	    made_at != NULL, source, SCAN_ROLE_STATION));
 }
 
 /*
- * scan_submit with who makes the change (for the ledger) and whether the
- * scan is provisional (queued by a remote terminal while offline).
+ * scan_submit with who makes the change (for the ledger and CANCEL), the
+ * role the scan acts with (ROLE_*, or SCAN_ROLE_STATION: the station's,
+ * for its USB scanners) and whether the scan is provisional (queued by a
+ * remote terminal while offline).
  */
 json_t *
 scan_submit_as(const char *station, const char *code, const char *scan_id,
     const char *made_at, const char *source, int provisional,
-    const char *actor)
+    const char *actor, int role)
 {
 	struct scan sc;
 	struct actor a;
@@ -924,6 +1142,10 @@ scan_submit_as(const char *station, const char *code, const char *scan_id,
 		    "station")));
 		return (v);
 	}
+	sc.role = role;
+	if (role == SCAN_ROLE_STATION)
+		sc.role = scan_station_role(sc.st);
+	sc.ms = ms;
 	sc.mode = json_string_value(json_object_get(sc.st, "mode"));
 	sc.location = json_string_value(json_object_get(sc.st, "location"));
 	json_object_set_new(v, "mode", json_string(sc.mode));
@@ -973,7 +1195,7 @@ scan_submit_as(const char *station, const char *code, const char *scan_id,
 	}
 record:
 	json_object_set(v, "context", sc.ctx);
-	if (store_scan_add(station, v, ms, source, sc.undo) != STORE_OK)
+	if (store_scan_add(station, v, ms, source, sc.undo, actor) != STORE_OK)
 		log_warnx("scan at %s: not recorded", station);
 	json_decref(sc.undo);
 	json_decref(sc.ctx);

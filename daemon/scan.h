@@ -28,7 +28,8 @@ json_t	*scan_submit(const char *station, const char *code,
 	    const char *scan_id, const char *made_at, const char *source);
 /*
  * For callers outside an HTTP request (USB): BEGIN IMMEDIATE, scan_submit,
- * COMMIT, publish.
+ * COMMIT, publish. Such a scan acts with the role the station was given
+ * (kitstock station add/edit --role); one over the API with its caller's.
  */
 json_t	*scan_local(const char *station, const char *code,
 	    const char *source);
@@ -46,6 +47,8 @@ struct actor;
 
 #define SCAN_DEBOUNCE_DEFAULT	1500	/* ms */
 #define SCAN_IDLE_DEFAULT	900	/* s: a station's context expires */
+#define SCAN_CANCEL_WINDOW	600	/* s: CANCEL undoes one's own scan */
+#define SCAN_ROLE_STATION	-1	/* act with the station's role (USB) */
 #define STREAM_MAX_DEFAULT	32	/* subscribers to GET /v1/stream */
 #define STREAM_BUFFER_MAX	(256 * 1024)	/* a slow reader is dropped */
 #define STREAM_HEARTBEAT	15	/* s */
@@ -67,7 +70,7 @@ extern const char *const scan_modes[];
 /* scan.c */
 void	 scan_configure(const struct config *);
 json_t	*scan_submit_as(const char *, const char *, const char *,
-	    const char *, const char *, int, const char *);
+	    const char *, const char *, int, const char *, int);
 char	*scan_upper(const char *);
 const char *scan_mode_hint(const char *);
 
@@ -82,6 +85,9 @@ void	 api_station_add(struct req *);
 void	 api_station_list(struct req *);
 void	 api_station_show(struct req *);
 void	 api_station_mode(struct req *);
+void	 api_station_edit(struct req *);
+int	 api_station_grant(struct req *, const char *, const char *,
+	    const char *);
 void	 api_scan_add(struct req *);
 void	 api_scan_commands(struct req *);
 /* The "scan_refused_on_replay" alerts (alerts.c's table). */
@@ -93,7 +99,9 @@ enum store_status api_scan_alerts(const struct alert_ctx *, json_t *);
 #define SCAN_RELEASE		1
 #define SCAN_ROLLBACK_TO	2
 enum store_status store_station_add(const struct actor *, const char *,
-	    const char *, const char *, const char *);
+	    const char *, const char *, const char *, const char *);
+enum store_status store_station_role(const struct actor *, const char *,
+	    const char *, const char *);
 enum store_status store_station_get(const char *, json_t **);
 enum store_status store_station_list(json_t **);
 enum store_status store_station_mode(const struct actor *, const char *,
@@ -106,7 +114,7 @@ enum store_status store_scan_find(const char *, json_t **);
 enum store_status store_scan_last_ms(const char *, const char *,
 	    long long *);
 enum store_status store_scan_add(const char *, json_t *, long long,
-	    const char *, json_t *);
+	    const char *, json_t *, const char *);
 enum store_status store_scan_last_ok(const char *, json_t **);
 enum store_status store_scan_cancelled(long long);
 /*

@@ -12,7 +12,9 @@
 
 #define SCANNER_COLUMNS "name, printf('%04x', vid) AS vid,"		\
 	" printf('%04x', pid) AS pid, serial, port, station, layout,"	\
-	" blank_ms, calibrated_at, last_seen, created_at"
+	" blank_ms, calibrated_at, last_seen, created_at,"		\
+	" (SELECT t.role FROM station t WHERE t.name = scanner.station)"\
+	" AS role"
 
 static enum store_status store_scanner_rows(struct stmt *, const char *,
 	    json_t **);

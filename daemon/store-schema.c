@@ -1133,6 +1133,34 @@ const char *const store_migrations[] = {
 	"DROP TRIGGER connection_handover; DROP TRIGGER connection_months;"
 	"DROP TRIGGER connection_months_i; DROP TRIGGER connection_months_d;"
 	CONN_TRIGGERS(CONN_OPEN_DUE),
+
+	/*
+	 * 26 (scan roles): the role a station's USB scanners act with (a
+	 * scan over the API acts with its caller's), given to existing
+	 * stations by their mode (checkout: distribution, else warehouse);
+	 * and who made each scan, so that CANCEL undoes only its operator's.
+	 */
+	"ALTER TABLE station ADD COLUMN role TEXT NOT NULL DEFAULT 'warehouse'"
+	" CHECK (role IN ('warehouse', 'distribution', 'coordinator'));"
+	"UPDATE station SET role = 'distribution' WHERE mode = 'checkout';"
+	"ALTER TABLE scan ADD COLUMN actor TEXT",
+
+	/*
+	 * 27 (sessions): a browser's cookie is a session of its own, kept
+	 * only as the SHA-256 of its random value: the actor, role,
+	 * prescriber and scope it acts with (a token's holder now, an
+	 * account's later), the token that opened it (revoking the token
+	 * ends it), when it was made, last used, and when it ends.
+	 */
+	"CREATE TABLE session (id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" hash TEXT NOT NULL UNIQUE, actor TEXT NOT NULL,"
+	" role TEXT NOT NULL CHECK (role IN ('warehouse', 'distribution',"
+	" 'coordinator', 'prescriber', 'evaluator')),"
+	" prescriber_id INTEGER REFERENCES prescriber (id),"
+	" scope TEXT NOT NULL CHECK (scope IN ('dashboard')),"
+	" token_id INTEGER REFERENCES token (id), created_at TEXT NOT NULL,"
+	" seen_at TEXT NOT NULL, expires_at TEXT NOT NULL);"
+	"CREATE INDEX session_token ON session (token_id)",
 };
 
 const int store_nmigrations = sizeof store_migrations /

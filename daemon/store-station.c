@@ -15,19 +15,23 @@
 static long long store_station_number(struct stmt *);
 
 #define STATION_COLUMNS "SELECT s.name, l.tag AS location, s.mode,"	\
-	" e.tag AS distribution, s.context_json, s.context_at,"		\
+	" e.tag AS distribution, s.role, s.context_json, s.context_at,"	\
 	" s.created_at FROM station s JOIN location l ON l.id = s.location_id"\
 	" LEFT JOIN distribution e ON e.id = s.distribution_id"
 
-/* A new station; STORE_EXISTS if the name is taken. */
+/*
+ * A new station, with the role its USB scanners act with; STORE_EXISTS if
+ * the name is taken.
+ */
 enum store_status
 store_station_add(const struct actor *a, const char *name,
-    const char *location, const char *mode, const char *distribution)
+    const char *location, const char *mode, const char *distribution,
+    const char *role)
 {
 	static struct stmt q = STMT("INSERT INTO station (name, location_id,"
-	    " mode, distribution_id, created_at) VALUES (?1, (SELECT id FROM"
-	    " location WHERE tag = ?2), ?3, (SELECT id FROM distribution"
-	    " WHERE tag = ?4), ?5)");
+	    " mode, distribution_id, created_at, role) VALUES (?1, (SELECT id"
+	    " FROM location WHERE tag = ?2), ?3, (SELECT id FROM distribution"
+	    " WHERE tag = ?4), ?5, ?6)");
 	sqlite3_stmt *s;
 	char now[32];
 	enum store_status status;
@@ -41,10 +45,11 @@ store_station_add(const struct actor *a, const char *name,
 	sqlite3_bind_text(s, 3, mode, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 4, distribution, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 5, now, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 6, role, -1, SQLITE_STATIC);
 	if ((status = store_done(s, sqlite3_step(s))) != STORE_OK)
 		return (status);
-	d = json_pack("{ss ss s:s?}", "location", location, "mode", mode,
-	    "distribution", distribution);
+	d = json_pack("{ss ss s:s? ss}", "location", location, "mode", mode,
+	    "distribution", distribution, "role", role);
 	status = store_ledger_add(a, name, "station_add", NULL, mode, NULL, d);
 	json_decref(d);
 	return (status);
@@ -102,6 +107,26 @@ store_station_mode(const struct actor *a, const char *name, const char *from,
 	if ((status = store_done(s, sqlite3_step(s))) != STORE_OK)
 		return (status);
 	return (store_ledger_add(a, name, "station_mode", from, mode, NULL,
+	    NULL));
+}
+
+/* The role a station's USB scanners act with, from -> role. */
+enum store_status
+store_station_role(const struct actor *a, const char *name, const char *from,
+    const char *role)
+{
+	static struct stmt q = STMT("UPDATE station SET role = ?2"
+	    " WHERE name = ?1");
+	sqlite3_stmt *s;
+	enum store_status status;
+
+	if ((s = store_prepare(&q)) == NULL)
+		return (STORE_ERROR);
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, role, -1, SQLITE_STATIC);
+	if ((status = store_done(s, sqlite3_step(s))) != STORE_OK)
+		return (status);
+	return (store_ledger_add(a, name, "station_role", from, role, NULL,
 	    NULL));
 }
 
@@ -170,16 +195,19 @@ store_scan_last_ms(const char *station, const char *code, long long *ms)
 	return (store_done(s, rc));
 }
 
-/* Record a scan and its verdict (v: the verdict object, borrowed). */
+/*
+ * Record a scan, who made it and its verdict (v: the verdict object,
+ * borrowed).
+ */
 enum store_status
 store_scan_add(const char *station, json_t *v, long long made_ms,
-    const char *source, json_t *undo)
+    const char *source, json_t *undo, const char *actor)
 {
 	static struct stmt q = STMT("INSERT INTO scan (scan_id, station_id,"
 	    " code, mode, source, made_at, made_ms, recorded_at, provisional,"
-	    " verdict, item, message, verdict_json, undo_json) VALUES (?1,"
-	    " (SELECT id FROM station WHERE name = ?2), ?3, ?4, ?5, ?6, ?7,"
-	    " ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
+	    " verdict, item, message, verdict_json, undo_json, actor) VALUES"
+	    " (?1, (SELECT id FROM station WHERE name = ?2), ?3, ?4, ?5, ?6,"
+	    " ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)");
 	sqlite3_stmt *s;
 	char now[32], *text, *utext = NULL;
 	enum store_status status;
@@ -207,6 +235,7 @@ store_scan_add(const char *station, json_t *v, long long made_ms,
 #undef VS
 	sqlite3_bind_text(s, 13, text, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(s, 14, utext, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 15, actor, -1, SQLITE_STATIC);
 	status = store_done(s, sqlite3_step(s));
 	free(text);
 	free(utext);
@@ -215,14 +244,15 @@ store_scan_add(const char *station, json_t *v, long long made_ms,
 
 /*
  * The last accepted scan at a station not yet cancelled (nor a cancel
- * itself): its row id, code, item and how to undo it, null if it cannot
- * be (*row NULL if none).
+ * itself): its row id, code, item, how to undo it (null if it cannot be),
+ * who made it (null before migration 26) and when (made_ms) (*row NULL if
+ * none).
  */
 enum store_status
 store_scan_last_ok(const char *station, json_t **row)
 {
 	static struct stmt q = STMT("SELECT c.id, c.code, c.item,"
-	    " c.undo_json FROM scan c JOIN station s ON s.id = c.station_id"
+	    " c.undo_json, c.actor, c.made_ms FROM scan c JOIN station s ON s.id = c.station_id"
 	    " WHERE s.name = ?1 AND c.verdict = 'ok' AND c.cancelled = 0"
 	    " AND c.code != '" SCAN_CANCEL "' ORDER BY c.id DESC LIMIT 1");
 	enum store_status status;

@@ -14,7 +14,7 @@ event_today "$B1"
 
 ks station add rayon --location "$W" --mode putaway
 is "$rc" 0 "kitstock station add"
-is "$out" "station rayon: putaway mode at $W" "says what the station does"
+is "$out" "station rayon: putaway mode at $W, USB scanners act as warehouse" "says what the station does"
 is "$(sql "SELECT to_value || ' ' || json_extract(details_json, '$.location') FROM ledger WHERE entity='rayon' AND action='station_add'")" "putaway $W" "in the ledger"
 api POST /v1/stations "{\"name\":\"caisse\",\"location\":\"$P\",\"mode\":\"checkout\",\"distribution\":\"$E\"}"
 is "$status" 201 "POST /v1/stations"
@@ -29,7 +29,7 @@ is "$rc" 0 "kitstock station show"
 scan rayon "$X"
 ks station mode rayon pick
 is "$rc" 0 "kitstock station mode"
-is "$out" "station rayon: pick mode at $W" "the new mode"
+is "$out" "station rayon: pick mode at $W, USB scanners act as warehouse" "the new mode"
 is "$(sql "SELECT context_json FROM station WHERE name='rayon'")" "{}" "the putaway context is dropped"
 scan rayon TAB0001
 scanned "the next scan is read in the new mode" refused "TAB0001: no kit scanned"

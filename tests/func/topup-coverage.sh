@@ -163,6 +163,7 @@ want_scope=$(sql "$scope")
 want_open=$(sql "SELECT group_concat(id || ':' || due_on) FROM connection_open")
 is "$want_scope" "1:$B1:T6 2:$B2:T6 3:$B1:T6 4:$B1:T6 5:$B2:T6" "each top-up's beneficiary and territory, as kept"
 stop_daemon
+sqlite3 -batch "$DB" "$UNDO_AFTER_25" || echo "Bail out! cannot undo the migrations after 25"
 sqlite3 -batch "$DB" "PRAGMA foreign_keys = OFF; BEGIN;
     DROP TRIGGER topup_scope; DROP TRIGGER topup_scope_territory;
     DROP INDEX topup_sim_page; DROP INDEX topup_beneficiary;
@@ -172,7 +173,7 @@ sqlite3 -batch "$DB" "PRAGMA foreign_keys = OFF; BEGIN;
     echo "Bail out! cannot undo migrations 22 to 25"
 is "$(sql "SELECT count(*) FROM pragma_table_info('topup') WHERE name IN ('beneficiary_id', 'territory')")" 0 "before migration 22: top-ups without beneficiary nor territory"
 start_daemon
-is "$(sql "PRAGMA user_version")" 25 "migrated to 25"
+is "$(sql "PRAGMA user_version")" 27 "migrated to 27"
 is "$(sql "$scope")" "$want_scope" "migration 22: each top-up has its beneficiary and territory back"
 like "$want_open" '^[0-9]+:[0-9-]{10}' "connections short of the months, each with its due day"
 is "$(sql "SELECT group_concat(id || ':' || due_on) FROM connection_open")" "$want_open" "migrations 24 and 25: the same connections short of the months, the same due days"
