@@ -5,11 +5,17 @@
  * could not be reached.
  */
 
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -29,6 +35,7 @@ static const char *http_accepts;	/* the next request's Accept */
 static long http_max_time;	/* seconds a request may take, 0: any */
 static http_sink_cb http_sink_fn;	/* the next answer, as it comes */
 static void *http_sink_arg;
+static int http_insecure_ok;	/* --insecure: a token over plain http */
 
 static char *http_unreachable(CURLcode, long);
 
@@ -57,6 +64,64 @@ http_init(const char *socket, const char *url, const char *token,
 	if (token != NULL)
 		xasprintf(&http_auth, "Authorization: Bearer %s", token);
 	return (0);
+}
+
+/* Allow a token over plain http:// to another host (--insecure). */
+void
+http_insecure(int allow)
+{
+	http_insecure_ok = allow;
+}
+
+/* Is the host of an http:// URL this machine (127.0.0.0/8, ::1, localhost)? */
+static int
+http_loopback(const char *url)
+{
+	const char *h = url + 7, *end, *at;
+	char host[256];
+	struct in_addr a4;
+	struct in6_addr a6;
+	size_t len;
+
+	end = h + strcspn(h, "/?#");
+	if ((at = memchr(h, '@', end - h)) != NULL)
+		h = at + 1;
+	if (*h == '[') {
+		h++;
+		len = strcspn(h, "]");
+	} else
+		len = strcspn(h, ":/?#");
+	if (len == 0 || len >= sizeof host)
+		return (0);
+	memcpy(host, h, len);
+	host[len] = '\0';
+	if (strcasecmp(host, "localhost") == 0)
+		return (1);
+	if (inet_pton(AF_INET, host, &a4) == 1)
+		return ((ntohl(a4.s_addr) >> 24) == 127);
+	if (inet_pton(AF_INET6, host, &a6) == 1)
+		return (IN6_IS_ADDR_LOOPBACK(&a6) || (IN6_IS_ADDR_V4MAPPED(&a6) &&
+		    a6.s6_addr[12] == 127));
+	return (0);
+}
+
+/*
+ * Refuse, before any connection, to send the token in clear over the
+ * network: http:// to a host that is not this machine, unless --insecure.
+ * The UNIX socket and loopback stay allowed. 0, or -1 with *cause.
+ */
+int
+http_plain_check(char **cause)
+{
+	if (http_auth == NULL || http_socket != NULL || http_insecure_ok ||
+	    strncasecmp(http_base, "http://", 7) != 0 ||
+	    http_loopback(http_base))
+		return (0);
+	xasprintf(cause, _("%s: refusing to send the token unencrypted over "
+	    "http:// to another machine, where anyone on the way could read "
+	    "and reuse it; use https:// (kitstockd with tls-cert and "
+	    "tls-key), or give --insecure to send it anyway"), http_base);
+	return (-1);
 }
 
 /* Talk to kitstockd at url from now on (the remote terminal's --server). */

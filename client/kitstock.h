@@ -98,6 +98,9 @@ struct cmd {
 extern const struct column cmd_token_columns[];
 extern const struct cmd_entry cmd_token_verbs[];
 
+/* cmd-session.c */
+extern const struct cmd_entry cmd_session_verbs[];
+
 /* main.c */
 void	 fatal(const char *) __attribute__((__noreturn__));
 
@@ -109,6 +112,8 @@ void	 http_body(const char *, const void *, size_t, const char *);
 int	 http_request(const char *, const char *, json_t *, struct answer *,
 	    char **);
 void	 http_server(const char *);
+void	 http_insecure(int);
+int	 http_plain_check(char **);
 typedef int (*http_sink_cb)(const char *, size_t, void *);
 void	 http_sink(http_sink_cb, void *);
 void	 http_timeout(long);

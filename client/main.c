@@ -20,6 +20,7 @@ static const struct option main_options[] = {
 	{ "token-file", required_argument, NULL, 'T' },
 	{ "ca", required_argument, NULL, 'C' },
 	{ "pin", required_argument, NULL, 'P' },
+	{ "insecure", no_argument, NULL, 'I' },
 	{ "json", no_argument, NULL, 'j' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -104,7 +105,7 @@ main(int argc, char **argv)
 {
 	const char *socket = NULL, *server = NULL, *token_file = NULL;
 	const char *ca = NULL;
-	char *token = NULL;
+	char *token = NULL, *cause;
 	int ch, json = 0, rc;
 
 	i18n_init(getenv("KITSTOCK_LANG"), argv[0]);
@@ -130,6 +131,9 @@ main(int argc, char **argv)
 				    "sha256//BASE64 (the server key's "
 				    "fingerprint)"), optarg));
 			http_pin(optarg);
+			break;
+		case 'I':
+			http_insecure(1);
 			break;
 		case 'j':
 			json = 1;
@@ -159,6 +163,10 @@ main(int argc, char **argv)
 	if (http_init(main_socket(socket), server, token, ca) != 0) {
 		output_warn("%s", _("libcurl cannot be set up"));
 		rc = EXIT_UNREACHABLE;
+	} else if (http_plain_check(&cause) != 0) {
+		output_warn("%s", cause);
+		free(cause);
+		rc = EXIT_USAGE;
 	} else
 		rc = cmd_run(argc - optind, argv + optind, json);
 	http_free();

@@ -544,6 +544,7 @@ cmd_terminal(struct cmd *cmd)
 	struct terminal t;
 	struct sigaction sa;
 	const char *scanner, *server, *queue;
+	char *cause;
 	json_t *v;
 	int rc = 0, use_stdin;
 
@@ -576,6 +577,11 @@ cmd_terminal(struct cmd *cmd)
 			return (EXIT_USAGE);
 		}
 		http_server(server);
+	}
+	if (http_plain_check(&cause) != 0) {
+		output_warn("%s", cause);
+		free(cause);
+		return (EXIT_USAGE);
 	}
 	v = json_object_get(cmd->fields, "timeout");
 	http_timeout(v != NULL && json_integer_value(v) > 0 ?

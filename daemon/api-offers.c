@@ -535,8 +535,13 @@ api_offers_dropout_list(struct req *req)
 	enum store_status status;
 
 	sel = json_object();
-	if ((v = req_query(req, "territory")) != NULL)
+	if ((v = req_query(req, "territory")) != NULL) {
+		if (api_beneficiary_territory_code(req, "territory", v) != 0) {
+			json_decref(sel);
+			return;
+		}
 		json_object_set_new(sel, "territory", json_string(v));
+	}
 	if ((v = req_query(req, "beneficiary")) != NULL) {
 		if (tag_check(v, 'B', NULL, NULL, &cause) != 0) {
 			reply_error(req, 400, "invalid_field", "beneficiary",

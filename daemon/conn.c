@@ -6,7 +6,9 @@
  * request within request-timeout seconds of opening or of its previous
  * answer, or it is closed; beyond max-connections the oldest connection
  * waiting for a request is closed to make room. A request being answered
- * (such as an event stream) is never cut.
+ * (such as an event stream) is never cut. Once a burst of connections has
+ * gone (their count down to a quarter of its peak), the memory they held
+ * is given back to the kernel.
  */
 
 #include <sys/types.h>
@@ -14,8 +16,11 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 
+#include <malloc.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <event2/bufferevent.h>
 #include <event2/event.h>
@@ -37,12 +42,21 @@ static struct event *conn_sweep_ev;
 static int conn_timeout = REQUEST_TIMEOUT_DEFAULT;
 static size_t conn_max = MAX_CONNECTIONS_DEFAULT;
 static unsigned long long conn_timed_out, conn_evicted, conn_logged[2];
+static size_t conn_peak;	/* connections at once, since the last trim */
+static int conn_trim_due;	/* a burst is over: trim at the next sweep */
+
+/* Connections at once worth giving memory back after. */
+#define CONN_BURST	64
+
+/* ASan's allocator, when the daemon is built with it (weak: else NULL). */
+void	__sanitizer_purge_allocator(void) __attribute__((__weak__));
 
 static struct bufferevent *conn_bevcb(struct event_base *, void *);
 static void conn_sweep(int, short, void *);
 static void conn_reap(void);
 static void conn_close(struct conn *);
 static void conn_done(struct evhttp_request *, void *);
+static void conn_trim(void);
 
 static time_t
 conn_now(void)
@@ -142,7 +156,8 @@ conn_bevcb(struct event_base *base, void *arg)
 	bufferevent_incref(bev);
 	c->since = conn_now();
 	TAILQ_INSERT_TAIL(&conns, c, entry);
-	conn_count++;
+	if (++conn_count > conn_peak)
+		conn_peak = conn_count;
 	conn_arm();
 	return (bev);
 }
@@ -170,8 +185,55 @@ conn_sweep(int fd, short events, void *arg)
 		    conn_max);
 	conn_logged[0] = conn_timed_out;
 	conn_logged[1] = conn_evicted;
-	if (!TAILQ_EMPTY(&conns))
+	conn_trim();
+	if (!TAILQ_EMPTY(&conns) || conn_trim_due)
 		conn_arm();
+}
+
+/* The daemon's resident memory in KB (/proc), or -1. */
+static long long
+conn_rss(void)
+{
+	FILE *f;
+	long long pages = -1;
+
+	if ((f = fopen("/proc/self/statm", "r")) == NULL)
+		return (-1);
+	if (fscanf(f, "%*s %lld", &pages) != 1)
+		pages = -1;
+	fclose(f);
+	return (pages < 0 ? -1 : pages * (sysconf(_SC_PAGESIZE) / 1024));
+}
+
+/*
+ * A burst of connections is over: give back the memory their buffers
+ * held. glibc keeps freed memory (the store raises its trim threshold,
+ * and a thousand connections' buffers leave free pages below live ones
+ * that no trim of the heap's top reaches); malloc_trim returns every
+ * free page. Under ASan, its allocator's own purge does the same. The
+ * trim waits for the sweep after the one that saw the burst end: libevent
+ * frees a connection's buffers on a later turn of the loop than the one
+ * that reaped it.
+ */
+static void
+conn_trim(void)
+{
+	long long before;
+
+	if (!conn_trim_due) {
+		conn_trim_due = conn_peak >= CONN_BURST &&
+		    conn_count <= conn_peak / 4;
+		return;
+	}
+	conn_trim_due = 0;
+	before = conn_rss();
+	if (__sanitizer_purge_allocator != NULL)
+		__sanitizer_purge_allocator();
+	else
+		malloc_trim(0);
+	log_info("memory: %zu connections after a peak of %zu, RSS %lld KB "
+	    "-> %lld KB", conn_count, conn_peak, before, conn_rss());
+	conn_peak = conn_count;
 }
 
 /*

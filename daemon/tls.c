@@ -1,6 +1,8 @@
 /*
  * TLS for the TCP listener (libevent's OpenSSL bufferevents): TLS 1.2 or
- * newer, certificate chain and key from the configuration.
+ * newer, certificate chain and key from the configuration. TLS 1.2 offers
+ * only forward-secret AEAD suites (ECDHE with AES-GCM or ChaCha20-Poly1305,
+ * for an ECDSA or an RSA key); TLS 1.3's suites are all of that kind.
  */
 
 #include <openssl/err.h>
@@ -12,6 +14,8 @@
 #include <event2/http.h>
 
 #include "kitstockd.h"
+
+#define TLS12_CIPHERS	"ECDHE+AESGCM:ECDHE+CHACHA20:!aNULL"
 
 static SSL_CTX *tls_ctx;
 
@@ -40,7 +44,14 @@ tls_start(struct evhttp *http, const struct config *c, char **cause)
 		return (-1);
 	}
 	SSL_CTX_set_min_proto_version(tls_ctx, TLS1_2_VERSION);
-	SSL_CTX_set_options(tls_ctx, SSL_OP_NO_RENEGOTIATION);
+	SSL_CTX_set_options(tls_ctx, SSL_OP_NO_RENEGOTIATION |
+	    SSL_OP_CIPHER_SERVER_PREFERENCE);
+	if (SSL_CTX_set_cipher_list(tls_ctx, TLS12_CIPHERS) != 1) {
+		xasprintf(cause, "tls: cannot set the cipher suites %s",
+		    TLS12_CIPHERS);
+		tls_stop();
+		return (-1);
+	}
 	if (SSL_CTX_use_certificate_chain_file(tls_ctx, c->tls_cert) != 1 ||
 	    SSL_CTX_use_PrivateKey_file(tls_ctx, c->tls_key,
 	    SSL_FILETYPE_PEM) != 1 || SSL_CTX_check_private_key(tls_ctx) != 1) {
