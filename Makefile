@@ -70,6 +70,8 @@ DAEMON_SRCS += daemon/lieux.c daemon/api-offers.c daemon/store-offers.c
 # Connection limits (request-timeout, max-connections).
 DAEMON_SRCS += daemon/conn.c
 DAEMON_SRCS += daemon/store-wal.c
+# Labels and documents rendered off the loop (a few threads).
+DAEMON_SRCS += daemon/worker.c
 # KITSTOCKD_EXPLAIN=FILE: every statement's query plan (query-plans.sh).
 DAEMON_SRCS += daemon/store-explain.c
 DAEMON_GEN  = daemon/profile-builtin.c
@@ -87,6 +89,9 @@ DAEMON_SRCS += daemon/store-report.c daemon/api-report.c \
 	daemon/api-export.c daemon/alerts.c daemon/dashboard.c
 DAEMON_GEN  += daemon/dashboard-builtin.c
 CLIENT_SRCS += client/cmd-export.c
+# Browser sessions: the dashboard's cookie, listed and ended by coordinators.
+DAEMON_SRCS += daemon/store-session.c daemon/api-session.c
+CLIENT_SRCS += client/cmd-session.c
 UNIT_TESTS  = test-tag test-lifecycle test-store test-config test-label \
 	test-csv
 # USB scanners and the remote terminal: HID decoding (shared), libusb.
@@ -194,6 +199,7 @@ $(O)/tests/unit/%.o: tests/unit/%.c
 # the sanitized build with a plain main (tests/fuzz/replay.c).
 FUZZ_TARGETS = tag config fields template
 FUZZ_TARGETS += hid
+FUZZ_TARGETS += request
 FUZZ_SECONDS ?= 60
 $(O)/tests/fuzz/%.o: tests/fuzz/%.c
 	@mkdir -p $(@D)
@@ -246,12 +252,16 @@ $(O)/tests/bench/bench-scan: $(O)/tests/bench/bench-scan.o $(DAEMON_LIB) $(SHARE
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_DAEMON)
 $(O)/tests/bench/bench-reports: $(O)/tests/bench/bench-reports.o $(DAEMON_LIB) $(SHARED_OBJS)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS_DAEMON) $(LIBS_CLIENT)
+$(O)/tests/bench/bench-labels: $(O)/tests/bench/bench-labels.o
+	$(CC) $(ALL_LDFLAGS) -o $@ $^
 bench: deps
 	@$(MAKE) --no-print-directory O=build/bench CFLAGS="-O2 -g" \
 	    build/bench/daemon/kitstockd build/bench/tests/bench/bench-scan \
-	    build/bench/tests/bench/bench-reports
+	    build/bench/tests/bench/bench-reports \
+	    build/bench/tests/bench/bench-labels
 	KITSTOCKD=build/bench/daemon/kitstockd build/bench/tests/bench/bench-scan
 	KITSTOCKD=build/bench/daemon/kitstockd build/bench/tests/bench/bench-reports
+	KITSTOCKD=build/bench/daemon/kitstockd build/bench/tests/bench/bench-labels
 
 # Label tests: the daemon's label code alone (label-render), a fake
 # port-9100 printer for the printing tests (prnsink), and zpl-renderer-js

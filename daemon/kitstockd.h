@@ -32,7 +32,10 @@ struct sqlite3_stmt;
 /* Bounds on what a client may send. */
 #define MAX_BODY_DEFAULT	(1024 * 1024)
 #define REQUEST_TIMEOUT_DEFAULT	60	/* seconds to send a whole request */
+#define WAL_MAX_DEFAULT		512	/* MB of WAL: past them a reader ends */
 #define MAX_CONNECTIONS_DEFAULT	512
+#define SESSION_IDLE_DEFAULT	3600	/* s a browser session may stay unused */
+#define SESSION_LIFETIME_DEFAULT 43200	/* s a browser session lasts at most */
 #define MAX_HEADERS		(16 * 1024)
 #define EXPORT_MIN_CELL_DEFAULT	5
 #define STRING_MAX		200	/* names, models, serials */
@@ -82,11 +85,14 @@ struct config {
 	char		*pseudonym_key;	/* file: HMAC key of pseudonyms */
 	int		 export_min_cell;	/* k: smaller cells suppressed */
 	int		 request_timeout;	/* seconds */
+	long long	 wal_max;	/* bytes: past them a reader is ended */
 	size_t		 max_connections;
 	int		 usb;		/* read USB scanners (usb yes|no) */
 	long long	 scan_debounce_ms;	/* same code, same station */
 	long long	 scan_idle;	/* s before a station's context expires */
 	int		 stream_max;	/* GET /v1/stream subscribers */
+	int		 session_idle;	/* s a browser session may stay unused */
+	int		 session_lifetime; /* s a browser session lasts at most */
 };
 void	 config_defaults(struct config *);
 int	 config_load(const char *, struct config *);
@@ -97,6 +103,7 @@ void	 config_free(struct config *);
 /* log.c */
 void	 log_init(int foreground, int verbose);
 void	 log_reopen(void);
+void	 log_detach(void);
 void	 log_warn(const char *, ...) __attribute__((__format__(printf, 1, 2)));
 void	 log_warnx(const char *, ...) __attribute__((__format__(printf, 1, 2)));
 void	 log_info(const char *, ...) __attribute__((__format__(printf, 1, 2)));
@@ -173,6 +180,8 @@ void	 reply_bytes(struct req *, int, const char *, const void *, size_t);
 void	 reply_file(struct req *, int, const char *, int, off_t);
 void	 reply_error(struct req *, int, const char *, const char *,
 	    const char *, ...) __attribute__((__format__(printf, 5, 6)));
+size_t	 utf8_invalid(const void *, size_t);
+char	*utf8_escape(const void *, size_t, int);
 int	 req_fields(struct req *, const struct field *, int);
 int	 req_value(struct req *, const struct field *, json_t *, json_t **);
 const char *req_str(struct req *, const char *);
@@ -274,6 +283,8 @@ enum store_status store_rows(struct stmt *, const char *, const char *,
 	    json_t **);
 int	 store_schema_version(void);
 int	 store_writable(void);
+const char *store_unwritable(const char **);
+const char *store_gone(void);
 const char *store_errmsg(void);
 int64_t	 store_next_id(const char *);
 void	 store_checkpoint(void);
@@ -288,6 +299,11 @@ struct sqlite3_stmt *store_reader_prepare(struct store_reader *,
 	    struct stmt *);
 enum store_status store_reader_next(struct sqlite3_stmt *, json_t **);
 enum store_status store_reader_step(struct sqlite3_stmt *, int *);
+void	 store_reader_on_cut(struct store_reader *,
+	    void (*)(void *, const char *), void *);
+int	 store_reader_count(time_t *);
+int	 store_reader_cut(int, const char *);
+time_t	 store_monotonic(void);
 int	 store_column(struct sqlite3_stmt *, const char *);
 int	 store_page(struct sqlite3_stmt *, long long, json_t **);
 const char *store_cell(struct sqlite3_stmt *, int, char *, size_t);
@@ -299,7 +315,12 @@ void	 store_explain_close(void);
 /* store-wal.c */
 int	 store_wal_start(void);
 void	 store_wal_stop(void);
-int	 store_wal_checkpoint(int);
+void	 store_wal_configure(const struct config *);
+void	 store_wal_watch(struct event_base *);
+int	 store_wal_purge(void);
+int	 store_wal_purge_by(time_t *);
+long long store_wal_size(void);
+int	 store_wal_timeout(void);
 
 /* store-schema.c */
 extern const char *const store_migrations[];
@@ -400,6 +421,14 @@ void	 auth_peer(int, struct peer *);
 void	 auth_peer_free(struct peer *);
 void	 auth_identify(struct req *, struct peer *);
 int	 auth_allowed(struct req *);
+char	*auth_secret(const char *);
+char	*auth_cookie(struct req *);
+char	*auth_credential(struct req *);
+int	 auth_credential_valid(const char *);
+int	 auth_session_roles(const char *);
+const char *auth_session_routes(const char *);
+int	 auth_session_idle(void);
+int	 auth_session_lifetime(void);
 
 /* store-token.c */
 enum store_status store_token_find(const char *, char **, int *, char **,
@@ -408,6 +437,38 @@ enum store_status store_token_add(const struct actor *, const char *, int,
 	    const char *, const char *, char **);
 enum store_status store_token_revoke(const struct actor *, const char *);
 enum store_status store_token_list(json_t **);
+void	 store_secret_hash(const char *, char *);
+
+/* store-session.c: a browser's session (a token's holder's; an account's) */
+#define SESSION_SCOPE_DASHBOARD	"dashboard"
+#define SESSION_TOUCH		60	/* s between two writes of seen_at */
+#define SESSION_EXPIRED		0x1	/* past expires_at */
+#define SESSION_IDLE		0x2	/* unused for longer than session-idle */
+#define SESSION_TOKEN_GONE	0x4	/* its token revoked or expired */
+struct session {
+	int64_t		 id;
+	char		*actor;		/* "token:NAME" */
+	int		 role;
+	char		*prescriber;	/* P- tag, or NULL */
+	char		*scope;		/* SESSION_SCOPE_* */
+	char		*seen_at;
+	char		*expires_at;
+	int		 ended;		/* SESSION_EXPIRED... */
+	int		 stale;		/* seen_at older than SESSION_TOUCH */
+};
+enum store_status store_session_find(const char *, int, struct session *);
+void	 store_session_free(struct session *);
+enum store_status store_session_add(const struct actor *, const char *,
+	    const char *, const char *, int, int, int64_t *, char **);
+enum store_status store_session_touch(int64_t);
+enum store_status store_session_end(const struct actor *, int64_t,
+	    const char *);
+enum store_status store_session_end_all(const struct actor *, int *);
+enum store_status store_session_end_token(const struct actor *,
+	    const char *);
+enum store_status store_session_sign_out(const struct actor *,
+	    const char *, int64_t *);
+enum store_status store_session_list(int, json_t **);
 
 /* tls.c */
 struct evhttp;
@@ -428,7 +489,22 @@ void	 http_stop(void);
 void	 http_reconfigure(const struct config *);
 void	 http_stats(long long *, long long *);
 void	 http_flush(void);
+void	 http_init(struct event_base *);
+void	 http_set_sink(void (*)(const struct req *), int);
+struct evhttp_uri;
+void	 http_dispatch(struct evhttp_request *, struct peer *, const char *,
+	    const struct evhttp_uri *);
 int	 http_socket_alive(const char *);
+void	 http_answer(struct req *);
+
+/* worker.c: a few threads for work that grows with a request */
+#define WORKER_MAX		16	/* jobs pending or unread, in all */
+#define WORKER_PEER_MAX		4	/* for one peer (its actor) */
+typedef void (*worker_run_cb)(void *);
+typedef void (*worker_done_cb)(struct req *, void *);
+int	 worker_submit(struct req *, worker_run_cb, worker_done_cb, void *);
+int	 worker_pending(void);
+void	 worker_stop(void);
 
 /* route.c */
 typedef void (*route_handler)(struct req *);
@@ -467,6 +543,10 @@ void	 api_token_add(struct req *);
 void	 api_token_list(struct req *);
 void	 api_token_revoke(struct req *);
 void	 api_routes(struct req *);
+
+/* api-session.c */
+void	 api_session_list(struct req *);
+void	 api_session_end(struct req *);
 
 /* api-item.c: generic handlers for resources */
 void	 api_item_add(struct req *);
@@ -557,6 +637,22 @@ void	 label_batch_free(struct label_batch *);
 int	 label_print_queue(const char *, char **);
 int	 label_print_batch(const struct actor *, json_t *,
 	    const struct label_batch *, int, json_t **, int *, char **);
+/* A print's work, which a worker may run (label_print_send), and after. */
+struct label_send {
+	const struct label_batch *b;
+	char		*queue, *title, *media;
+	int		 zpl, dpi;
+	int		 rc, status, cups_job;
+	size_t		 len;
+	char		*why;
+};
+void	 label_print_send_init(struct label_send *, json_t *,
+	    const struct label_batch *);
+void	 label_print_send(struct label_send *);
+void	 label_print_send_free(struct label_send *);
+int	 label_print_record(const struct actor *, json_t *,
+	    const struct label_batch *, struct label_send *, int, json_t **,
+	    int *, char **);
 /*
  * For receiving: call label_print_on_receive(actor, location, tag, &job)
  * in the receiving transaction once tag is in stock at location. If the
@@ -693,7 +789,7 @@ int	 api_beneficiary_territory_code(struct req *, const char *,
 int	 api_beneficiary_commune(struct req *, const char *, const char *);
 int	 api_beneficiary_load(struct req *, const char *, const char *,
 	    struct beneficiary_facts *);
-int	 api_beneficiary_scope(struct req *, const char *, const char *);
+int	 api_beneficiary_visible(struct req *, const char *);
 int	 api_beneficiary_scope_list(struct req *, json_t *);
 int	 api_beneficiary_id(struct req *, const char *, int64_t *);
 void	 api_beneficiary_rows(struct req *, const char *,
