@@ -28,12 +28,12 @@ writer() {
 writer 1 & w1=$!
 writer 2 & w2=$!
 for _ in $(seq 1 200); do
-	[ "$(grep -c '^201' "$T/answers" 2>/dev/null)" -ge 20 ] && break
+	[ "$(cat "$T/answers" 2>/dev/null | grep -c '^201')" -ge 20 ] && break
 	sleep 0.05
 done
 rm -f "$DB" "$DB-wal" "$DB-shm"
 for _ in $(seq 1 200); do
-	[ "$(grep -c '^503' "$T/answers" 2>/dev/null)" -ge 10 ] && break
+	[ "$(cat "$T/answers" 2>/dev/null | grep -c '^503')" -ge 10 ] && break
 	sleep 0.05
 done
 touch "$T/stop"
