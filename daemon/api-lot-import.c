@@ -66,6 +66,7 @@ static const char *const sim_keys[] = { "iccid", "operator", NULL };
 
 static int	 api_lot_query(struct req *, const struct field *);
 static int	 api_lot_path(struct req *, char *, int64_t *, char *);
+static int	 api_lot_found(struct req *, const char *, int64_t *, char *);
 static json_t	*api_lot_errors(const struct csv_manifest *, size_t *);
 static int	 api_lot_check_unit(struct csv_manifest *,
 		    struct csv_unit *, int64_t, json_t **);
@@ -122,10 +123,17 @@ api_lot_query(struct req *req, const struct field *fields)
 static int
 api_lot_path(struct req *req, char *tag, int64_t *id, char *supplier)
 {
-	enum store_status status;
-
 	if (req_tag(req, 0, 'R', tag) != 0)
 		return (-1);
+	return (api_lot_found(req, tag, id, supplier));
+}
+
+/* A lot by its tag: row id and supplier; -1 answered. */
+static int
+api_lot_found(struct req *req, const char *tag, int64_t *id, char *supplier)
+{
+	enum store_status status;
+
 	if ((status = store_lot_find(tag, id, supplier)) == STORE_NOTFOUND) {
 		reply_error(req, 404, "unknown_tag", "tag",
 		    _("lot %s does not exist"), tag);
@@ -207,6 +215,8 @@ api_lot_check_unit(struct csv_manifest *m, struct csv_unit *u, int64_t lot,
 			*dup = json_pack("{ss ss}", "field",
 			    csv_field_name(field[i]), "tag", holder);
 		} else {
+			if (lot == 0)	/* a new lot: no earlier import */
+				continue;
 			if (store_manifest_in_lot(lot, code[i], &line) !=
 			    STORE_OK)
 				return (-1);
@@ -245,83 +255,165 @@ api_lot_notes(const struct csv_manifest *m, const struct csv_unit *u)
 }
 
 /*
- * POST /v1/lots/import?supplier=F&ref=REF[&delivered_on&unit_cost&notes]
- * and POST /v1/lots/{tag}/import[?supplier=F]: a manifest (text/csv) into
- * a new lot or an existing one; with skip_bad=true the good lines are
- * imported and the others reported, else any bad line refuses the file.
+ * An import off the loop. The loop checks the query and the lot, and
+ * copies the body; a worker reads the manifest (shared/csv.c: pure) and
+ * each line's notes; back on the loop, in one transaction of its own, the
+ * lot is checked again, every good line is looked up in the store, and
+ * the lines, the lot (if new) and the ledger row are written and
+ * committed before the answer. A client known to be gone by then has
+ * nothing written (libevent may see it go only when the answer is sent:
+ * then the import stands, as it did on the loop).
  */
-void
-api_lot_import(struct req *req)
+struct api_lot_job {
+	unsigned char		*raw;
+	size_t			 len;
+	int			 existing;
+	int			 skip;
+	char			 lot[TAG_LEN + 1];
+	char			 supplier[TAG_LEN + 1];	/* given, or the lot's */
+	char			*ref;		/* a new lot's */
+	json_t			*vals;		/* a new lot's fields */
+	char			*actor, *station, *at;
+	/* The worker's. */
+	struct csv_manifest	*m;
+	char			*cause;		/* the file is not a manifest */
+	char			**notes;	/* each line's other columns */
+};
+
+static int	 api_lot_target(struct req *, struct api_lot_job *,
+		    int64_t *, char *);
+static void	 api_lot_job_run(void *);
+static void	 api_lot_job_done(struct req *, void *);
+static void	 api_lot_job_free(struct api_lot_job *);
+static int	 api_lot_write(struct req *, void *);
+
+/*
+ * Where the lines go, as the store says now: the existing lot (it must
+ * still be there, from the supplier given if one is), or a new lot's
+ * supplier, whose reference must be free. *lot_id is the lot's (or the
+ * supplier's) row id, supplier its supplier's tag. 0, or -1 answered.
+ */
+static int
+api_lot_target(struct req *req, struct api_lot_job *j, int64_t *lot_id,
+    char *supplier)
 {
-	struct csv_manifest *m = NULL;
+	char other[TAG_LEN + 1];
+	enum store_status status;
+
+	if (j->existing) {
+		if (api_lot_found(req, j->lot, lot_id, supplier) != 0)
+			return (-1);
+		if (j->supplier[0] != '\0' && strcmp(j->supplier,
+		    supplier) != 0) {
+			reply_error(req, 409, "conflict", "supplier",
+			    _("lot %s was delivered by %s, not %s: is this the "
+			    "right lot?"), j->lot, supplier, j->supplier);
+			return (-1);
+		}
+		return (0);
+	}
+	snprintf(supplier, TAG_LEN + 1, "%s", j->supplier);
+	if ((status = store_id_of("supplier", j->supplier, lot_id)) ==
+	    STORE_NOTFOUND) {
+		reply_error(req, 404, "unknown_tag", "supplier",
+		    _("supplier %s does not exist"), j->supplier);
+		return (-1);
+	}
+	if (status == STORE_OK)
+		status = store_lot_by_ref(j->supplier, j->ref, other);
+	if (status != STORE_OK) {
+		api_reply_store(req, status, j->supplier);
+		return (-1);
+	}
+	if (other[0] != '\0') {
+		reply_error(req, 409, "duplicate", "ref",
+		    _("%s already has a lot with the reference %s (%s): import "
+		    "into that lot, or give another reference"),
+		    j->supplier, j->ref, other);
+		return (-1);
+	}
+	return (0);
+}
+
+/* On a worker: read the manifest and each good line's notes. */
+static void
+api_lot_job_run(void *arg)
+{
+	struct api_lot_job *j = arg;
+	size_t i;
+
+	if (csv_manifest(j->raw, j->len, &j->m, &j->cause) == 0) {
+		j->notes = xcalloc(j->m->nunits + 1, sizeof *j->notes);
+		for (i = 0; i < j->m->nunits; i++)
+			if (!j->m->units[i].bad)
+				j->notes[i] = api_lot_notes(j->m,
+				    &j->m->units[i]);
+	}
+	free(j->raw);		/* read into the manifest's own copy */
+	j->raw = NULL;
+}
+
+static void
+api_lot_job_free(struct api_lot_job *j)
+{
+	size_t i;
+
+	for (i = 0; j->notes != NULL && i < j->m->nunits; i++)
+		free(j->notes[i]);
+	free(j->notes);
+	csv_manifest_free(j->m);
+	free(j->cause);
+	free(j->raw);
+	free(j->ref);
+	json_decref(j->vals);
+	free(j->actor);
+	free(j->station);
+	free(j->at);
+	free(j);
+}
+
+/* On the loop: write and answer (req NULL: the client went away). */
+static void
+api_lot_job_done(struct req *req, void *arg)
+{
+	struct api_lot_job *j = arg;
+
+	if (req != NULL && j->m == NULL)
+		reply_error(req, 400, "invalid_manifest", NULL, "%s",
+		    j->cause);
+	else if (req != NULL)
+		worker_write(req, api_lot_write, j);
+	api_lot_job_free(j);
+}
+
+/*
+ * The import itself, in its transaction (worker_write): the store's view
+ * of each good line (already in stock, or in this lot), then the lines,
+ * the lot if new and the ledger row. 0 answered 201, or -1 answered.
+ */
+static int
+api_lot_write(struct req *req, void *arg)
+{
+	struct api_lot_job *j = arg;
+	struct csv_manifest *m = j->m;
+	struct actor a = { j->actor, j->station, j->at };
 	struct csv_unit *u;
-	char lot[TAG_LEN + 1], supplier[TAG_LEN + 1], other[TAG_LEN + 1];
-	char *cause, *notes, *dupt;
-	const char *given, *status_of;
-	json_t *vals, *errors = NULL, *dup, *o, *details, **dups = NULL;
+	char supplier[TAG_LEN + 1], *cause, *dupt;
+	const char *status_of;
+	json_t *errors = NULL, *dup, *o, *details, **dups;
 	enum store_status status;
 	int64_t lot_id = 0;
 	size_t i, bad, imported = 0, duplicates = 0;
-	int skip, existing, import_no;
+	int import_no, rc = -1;
 
-	existing = req->params[0] != NULL;
-	if (existing) {
-		if (api_lot_path(req, lot, &lot_id, supplier) != 0 ||
-		    api_lot_query(req, import_lot_fields) != 0)
-			return;
-		if ((given = req_str(req, "supplier")) != NULL &&
-		    strcmp(given, supplier) != 0) {
-			reply_error(req, 409, "conflict", "supplier",
-			    _("lot %s was delivered by %s, not %s: is this the "
-			    "right lot?"), lot, supplier, given);
-			return;
-		}
-	} else {
-		if (api_lot_query(req, import_new_fields) != 0)
-			return;
-		given = req_str(req, "supplier");
-		if ((status = store_id_of("supplier", given, &lot_id)) ==
-		    STORE_NOTFOUND) {
-			reply_error(req, 404, "unknown_tag", "supplier",
-			    _("supplier %s does not exist"), given);
-			return;
-		}
-		if (status == STORE_OK)
-			status = store_lot_by_ref(given, req_str(req, "ref"),
-			    other);
-		if (status != STORE_OK) {
-			api_reply_store(req, status, given);
-			return;
-		}
-		if (other[0] != '\0') {
-			reply_error(req, 409, "duplicate", "ref",
-			    _("%s already has a lot with the reference %s "
-			    "(%s): import into that lot, or give another "
-			    "reference"),
-			    given, req_str(req, "ref"), other);
-			return;
-		}
-	}
-	skip = json_is_true(json_object_get(req->vals, "skip_bad"));
-	if (req->raw == NULL || req->raw_len == 0) {
-		reply_error(req, 400, "missing_body", NULL,
-		    _("the manifest is empty: send the CSV file as the body "
-		    "(Content-Type: text/csv)"));
-		return;
-	}
-	if (csv_manifest(req->raw, req->raw_len, &m, &cause) != 0) {
-		reply_error(req, 400, "invalid_manifest", NULL, "%s", cause);
-		free(cause);
-		return;
-	}
-
-	/* The store's view of each good line: already in stock or here. */
-	dups = xcalloc(m->nunits, sizeof *dups);
+	if (api_lot_target(req, j, &lot_id, supplier) != 0)
+		return (-1);
+	dups = xcalloc(m->nunits + 1, sizeof *dups);
 	for (i = 0; i < m->nunits; i++) {
 		u = &m->units[i];
 		if (u->bad || u->dup_line != 0)
 			continue;
-		if (api_lot_check_unit(m, u, existing ? lot_id : 0,
+		if (api_lot_check_unit(m, u, j->existing ? lot_id : 0,
 		    &dups[i]) != 0) {
 			api_reply_store(req, STORE_ERROR, "");
 			goto out;
@@ -333,9 +425,10 @@ api_lot_import(struct req *req)
 		if (!m->units[i].bad && m->units[i].dup_line == 0 &&
 		    dups[i] == NULL)
 			imported++;
-	if (bad > 0 && (!skip || imported == 0)) {
+	if (bad > 0 && (!j->skip || imported == 0)) {
 		o = json_pack("{ss sI so}", "code", "invalid_manifest", "count",
 		    (json_int_t)bad, "lines", errors);
+		errors = NULL;
 		if (imported == 0)
 			xasprintf(&cause, _("no line of the manifest can be "
 			    "imported (bad lines: %zu): nothing was imported"),
@@ -352,16 +445,12 @@ api_lot_import(struct req *req)
 		goto out;
 	}
 
-	if (!existing) {
-		vals = json_deep_copy(req->vals);
-		json_object_del(vals, "skip_bad");
-		status = store_item_add(&res_lot, &req->actor, vals, lot);
-		json_decref(vals);
+	if (!j->existing) {
+		status = store_item_add(&res_lot, &a, j->vals, j->lot);
 		if (status == STORE_OK)
-			status = store_lot_find(lot, &lot_id, supplier);
+			status = store_lot_find(j->lot, &lot_id, supplier);
 		if (status != STORE_OK) {
-			json_decref(errors);
-			api_reply_store(req, status, req_str(req, "ref"));
+			api_reply_store(req, status, j->ref);
 			goto out;
 		}
 	}
@@ -383,10 +472,8 @@ api_lot_import(struct req *req)
 		dupt = dup != NULL ? json_dumps(dup, JSON_COMPACT |
 		    JSON_SORT_KEYS) : NULL;
 		json_decref(dup);
-		notes = api_lot_notes(m, u);
-		status = store_manifest_add(lot_id, import_no, u, notes,
+		status = store_manifest_add(lot_id, import_no, u, j->notes[i],
 		    status_of, dupt);
-		free(notes);
 		free(dupt);
 		if (status != STORE_OK)
 			goto fail;
@@ -400,27 +487,88 @@ api_lot_import(struct req *req)
 	    "encoding", m->table->cp1252 ? "Windows-1252" : "UTF-8",
 	    "separator", m->table->sep == ';' ? ";" : m->table->sep == ',' ?
 	    "," : "tab");
-	status = store_ledger_add(&req->actor, lot, "import", NULL, NULL,
-	    NULL, details);
+	status = store_ledger_add(&a, j->lot, "import", NULL, NULL, NULL,
+	    details);
 	if (status != STORE_OK) {
 		json_decref(details);
 		goto fail;
 	}
-	o = json_pack("{ss ss sb}", "lot", lot, "supplier", supplier,
-	    "created", !existing);
+	o = json_pack("{ss ss sb}", "lot", j->lot, "supplier", supplier,
+	    "created", !j->existing);
 	json_object_update(o, details);
 	json_decref(details);
 	json_object_set_new(o, "errors", errors);
+	errors = NULL;
 	reply_json(req, 201, o);
+	rc = 0;
 	goto out;
 fail:
-	json_decref(errors);
-	api_reply_store(req, status, lot);
+	api_reply_store(req, status, j->lot);
 out:
-	for (i = 0; m != NULL && dups != NULL && i < m->nunits; i++)
+	json_decref(errors);
+	for (i = 0; i < m->nunits; i++)
 		json_decref(dups[i]);
 	free(dups);
-	csv_manifest_free(m);
+	return (rc);
+}
+
+/*
+ * POST /v1/lots/import?supplier=F&ref=REF[&delivered_on&unit_cost&notes]
+ * and POST /v1/lots/{tag}/import[?supplier=F]: a manifest (text/csv) into
+ * a new lot or an existing one; with skip_bad=true the good lines are
+ * imported and the others reported, else any bad line refuses the file.
+ * The file is read off the loop (api_lot_job_run), written on it.
+ */
+void
+api_lot_import(struct req *req)
+{
+	struct api_lot_job *j;
+	char supplier[TAG_LEN + 1];
+	const char *given;
+	int64_t id;
+
+	j = xcalloc(1, sizeof *j);
+	j->existing = req->params[0] != NULL;
+	if (j->existing) {
+		/* The lot, the query, then the supplier given (as before). */
+		if (req_tag(req, 0, 'R', j->lot) != 0 ||
+		    api_lot_target(req, j, &id, supplier) != 0 ||
+		    api_lot_query(req, import_lot_fields) != 0)
+			goto out;
+		if ((given = req_str(req, "supplier")) != NULL) {
+			snprintf(j->supplier, sizeof j->supplier, "%s", given);
+			if (api_lot_target(req, j, &id, supplier) != 0)
+				goto out;
+		}
+	} else {
+		if (api_lot_query(req, import_new_fields) != 0)
+			goto out;
+		snprintf(j->supplier, sizeof j->supplier, "%s",
+		    req_str(req, "supplier"));
+		j->ref = xstrdup(req_str(req, "ref"));
+		if (api_lot_target(req, j, &id, supplier) != 0)
+			goto out;
+		j->vals = json_deep_copy(req->vals);
+		json_object_del(j->vals, "skip_bad");
+	}
+	j->skip = json_is_true(json_object_get(req->vals, "skip_bad"));
+	if (req->raw == NULL || req->raw_len == 0) {
+		reply_error(req, 400, "missing_body", NULL,
+		    _("the manifest is empty: send the CSV file as the body "
+		    "(Content-Type: text/csv)"));
+		goto out;
+	}
+	j->raw = xmalloc(req->raw_len);
+	memcpy(j->raw, req->raw, req->raw_len);
+	j->len = req->raw_len;
+	j->actor = req->actor.name != NULL ? xstrdup(req->actor.name) : NULL;
+	j->station = req->actor.station != NULL ?
+	    xstrdup(req->actor.station) : NULL;
+	j->at = req->actor.at != NULL ? xstrdup(req->actor.at) : NULL;
+	if (worker_submit(req, api_lot_job_run, api_lot_job_done, j) == 0)
+		return;
+out:
+	api_lot_job_free(j);
 }
 
 /* The "codes" of a receiving: 1 to RECEIVE_MAX strings, each once. */

@@ -33,9 +33,17 @@ static const struct field place_filters[] = {
 	{ NULL }
 };
 
+/* A problem being sorted: its line, and its place in the list. */
+struct api_offers_problem {
+	json_t		*e;
+	json_int_t	 line;
+	size_t		 seq;
+};
+
 static int	 api_offers_query(struct req *, int *);
+static int	 api_offers_cmp(const void *, const void *);
 static int	 api_offers_commune(struct lieux_file *, struct lieux_row *,
-		    const char *, int *);
+		    const char *, json_t *, int *);
 static void	 api_offers_digest(json_t *);
 static json_t	*api_offers_cut(json_t *);
 static void	 api_offers_sort(json_t *);
@@ -84,24 +92,33 @@ api_offers_query(struct req *req, int *skip)
  * The programme's commune of a row: its code_insee, else its postal code
  * (and name, when the code has several communes). A commune merged into
  * another since counts in that one. *outside is set for a row that is in
- * none of the programme's communes; -1 for a database error.
+ * none of the programme's communes; -1 for a database error. cache keeps
+ * the candidates of each code asked (a file names few communes, often).
  */
 static int
 api_offers_commune(struct lieux_file *lf, struct lieux_row *row,
-    const char *today, int *outside)
+    const char *today, json_t *cache, int *outside)
 {
 	json_t *place = row->place, *cands, *c, *pick = NULL;
 	const char *insee, *postal, *name, *until, *merged;
+	char *key;
 	size_t i;
 
 	*outside = 0;
 	insee = json_string_value(json_object_get(place, "insee"));
 	postal = json_string_value(json_object_get(place, "postal_code"));
 	name = json_string_value(json_object_get(place, "commune_given"));
-	if (store_offers_communes(insee, postal, &cands) != STORE_OK) {
+	xasprintf(&key, "%c%s", insee != NULL ? 'i' : postal != NULL ? 'p' :
+	    '-', insee != NULL ? insee : postal != NULL ? postal : "");
+	if ((cands = json_object_get(cache, key)) != NULL)
+		json_incref(cands);
+	else if (store_offers_communes(insee, postal, &cands) != STORE_OK) {
 		json_decref(cands);
+		free(key);
 		return (-1);
-	}
+	} else
+		json_object_set(cache, key, cands);
+	free(key);
 	if (json_array_size(cands) == 0) {
 		*outside = 1;
 		json_decref(cands);
@@ -163,22 +180,38 @@ api_offers_digest(json_t *place)
 	json_object_set_new(place, "digest", json_string(hex));
 }
 
-/* Problems in the order of their lines (a stable insertion sort). */
+/* Two problems by line, then in the order they were found. */
+static int
+api_offers_cmp(const void *a, const void *b)
+{
+	const struct api_offers_problem *x = a, *y = b;
+
+	if (x->line != y->line)
+		return (x->line < y->line ? -1 : 1);
+	return (x->seq < y->seq ? -1 : x->seq > y->seq);
+}
+
+/* Problems in the order of their lines (stable). */
 static void
 api_offers_sort(json_t *list)
 {
-	json_t *e;
-	size_t i, k;
+	struct api_offers_problem *p;
+	size_t i, n = json_array_size(list);
 
-	for (i = 1; i < json_array_size(list); i++)
-		for (k = i; k > 0 && json_integer_value(json_object_get(
-		    json_array_get(list, k - 1), "line")) >
-		    json_integer_value(json_object_get(json_array_get(list, k),
-		    "line")); k--) {
-			e = json_incref(json_array_get(list, k));
-			json_array_remove(list, k);
-			json_array_insert_new(list, k - 1, e);
-		}
+	if (n < 2)
+		return;
+	p = xcalloc(n, sizeof *p);
+	for (i = 0; i < n; i++) {
+		p[i].e = json_incref(json_array_get(list, i));
+		p[i].line = json_integer_value(json_object_get(p[i].e,
+		    "line"));
+		p[i].seq = i;
+	}
+	qsort(p, n, sizeof *p, api_offers_cmp);
+	json_array_clear(list);
+	for (i = 0; i < n; i++)
+		json_array_append_new(list, p[i].e);
+	free(p);
 }
 
 /* The first OFFERS_LISTED_MAX problems of a list (a new reference). */
@@ -197,45 +230,90 @@ api_offers_cut(json_t *list)
 }
 
 /*
- * POST /v1/offers/import?skip_bad=true, a text/csv body in the standard.
- * Answers the counts: places created, updated, unchanged, skipped as
- * outside the programme, bad rows, warnings; offers created, withdrawn.
+ * An import off the loop: a worker reads the file (lieux.c: pure), the
+ * loop resolves the communes and writes, in one transaction of its own,
+ * committed before the answer (nothing if the client is known to be gone
+ * by then), as api-lot-import.c does.
  */
-void
-api_offers_import(struct req *req)
+struct api_offers_job {
+	unsigned char		*raw;
+	size_t			 len;
+	int			 skip;
+	char			*actor, *station, *at;
+	struct lieux_file	*lf;		/* the worker's */
+	char			*cause;
+};
+
+static void	 api_offers_job_run(void *);
+static void	 api_offers_job_done(struct req *, void *);
+static void	 api_offers_job_free(struct api_offers_job *);
+static int	 api_offers_write(struct req *, void *);
+
+static void
+api_offers_job_run(void *arg)
 {
-	struct lieux_file *lf = NULL;
+	struct api_offers_job *j = arg;
+
+	lieux_read(j->raw, j->len, &j->lf, &j->cause);
+	free(j->raw);		/* read into the table's own copy */
+	j->raw = NULL;
+}
+
+static void
+api_offers_job_free(struct api_offers_job *j)
+{
+	lieux_free(j->lf);
+	free(j->cause);
+	free(j->raw);
+	free(j->actor);
+	free(j->station);
+	free(j->at);
+	free(j);
+}
+
+/* On the loop: write and answer (req NULL: the client went away). */
+static void
+api_offers_job_done(struct req *req, void *arg)
+{
+	struct api_offers_job *j = arg;
+
+	if (req != NULL && j->lf == NULL)
+		reply_error(req, 400, "invalid_file", NULL, "%s", j->cause);
+	else if (req != NULL)
+		worker_write(req, api_offers_write, j);
+	api_offers_job_free(j);
+}
+
+/*
+ * The import in its transaction (worker_write): each good row's commune,
+ * then the places created or updated with their offers, and the ledger
+ * row. 0 answered 200, or -1 answered.
+ */
+static int
+api_offers_write(struct req *req, void *arg)
+{
+	struct api_offers_job *j = arg;
+	struct lieux_file *lf = j->lf;
 	struct lieux_row *row;
+	struct actor a = { j->actor, j->station, j->at };
 	char today[16], digest[32], *cause;
 	const char *field;
-	json_t *outside, *o, *counts;
+	json_t *outside, *o, *counts, *cache;
 	size_t i, bad = 0, good = 0, created = 0, updated = 0, same = 0;
 	size_t born = 0, withdrawn = 0, nbad;
 	int64_t id;
-	int skip, out;
+	int out, rc = -1;
 	enum store_status status;
 
-	if (api_offers_query(req, &skip) != 0)
-		return;
-	if (req->raw == NULL || req->raw_len == 0) {
-		reply_error(req, 400, "missing_body", NULL,
-		    _("the file is empty: send the CSV file of the standard "
-		    "« Lieux de médiation numérique » as the body "
-		    "(Content-Type: text/csv)"));
-		return;
-	}
-	if (lieux_read(req->raw, req->raw_len, &lf, &cause) != 0) {
-		reply_error(req, 400, "invalid_file", NULL, "%s", cause);
-		free(cause);
-		return;
-	}
 	api_beneficiary_today(today, sizeof today);
 	outside = json_array();
+	cache = json_object();
 	for (i = 0; i < lf->nrows; i++) {
 		row = &lf->rows[i];
 		if (row->bad)
 			continue;
-		if (api_offers_commune(lf, row, today, &out) != 0) {
+		if (api_offers_commune(lf, row, today, cache, &out) != 0) {
+			json_decref(cache);
 			api_reply_store(req, STORE_ERROR, "");
 			goto done;
 		}
@@ -248,13 +326,14 @@ api_offers_import(struct req *req)
 			    "postal_code")));
 		row->bad = row->bad ? 1 : out ? 2 : 0;
 	}
+	json_decref(cache);
 	for (i = 0; i < lf->nrows; i++) {
 		bad += lf->rows[i].bad == 1;
 		good += lf->rows[i].bad == 0;
 	}
 	api_offers_sort(lf->errors);
 	api_offers_sort(lf->warnings);
-	if (bad > 0 && (!skip || good == 0)) {
+	if (bad > 0 && (!j->skip || good == 0)) {
 		nbad = json_array_size(lf->errors);
 		field = json_string_value(json_object_get(json_array_get(
 		    lf->errors, 0), "column"));
@@ -290,9 +369,8 @@ api_offers_import(struct req *req)
 			created++;
 		else
 			updated++;
-		if ((status = store_offers_place_put(&req->actor, &id,
-		    row->place)) != STORE_OK ||
-		    (status = store_offers_sync(&req->actor, id,
+		if ((status = store_offers_place_put(&a, &id, row->place)) !=
+		    STORE_OK || (status = store_offers_sync(&a, id,
 		    json_object_get(row->place, "services"), &born,
 		    &withdrawn)) != STORE_OK)
 			goto fail;
@@ -305,8 +383,7 @@ api_offers_import(struct req *req)
 	    "warnings", (json_int_t)json_array_size(lf->warnings),
 	    "offers_created", (json_int_t)born, "offers_withdrawn",
 	    (json_int_t)withdrawn);
-	if ((status = store_offers_imported(&req->actor, counts)) !=
-	    STORE_OK) {
+	if ((status = store_offers_imported(&a, counts)) != STORE_OK) {
 		json_decref(counts);
 		goto fail;
 	}
@@ -319,12 +396,48 @@ api_offers_import(struct req *req)
 	    api_offers_cut(lf->warnings));
 	json_object_set_new(counts, "outside", api_offers_cut(outside));
 	reply_json(req, 200, counts);
+	rc = 0;
 	goto done;
 fail:
 	api_reply_store(req, status, "");
 done:
 	json_decref(outside);
-	lieux_free(lf);
+	return (rc);
+}
+
+/*
+ * POST /v1/offers/import?skip_bad=true, a text/csv body in the standard.
+ * Answers the counts: places created, updated, unchanged, skipped as
+ * outside the programme, bad rows, warnings; offers created, withdrawn.
+ * The file is read off the loop (api_offers_job_run), written on it.
+ */
+void
+api_offers_import(struct req *req)
+{
+	struct api_offers_job *j;
+	int skip;
+
+	if (api_offers_query(req, &skip) != 0)
+		return;
+	if (req->raw == NULL || req->raw_len == 0) {
+		reply_error(req, 400, "missing_body", NULL,
+		    _("the file is empty: send the CSV file of the standard "
+		    "« Lieux de médiation numérique » as the body "
+		    "(Content-Type: text/csv)"));
+		return;
+	}
+	j = xcalloc(1, sizeof *j);
+	j->skip = skip;
+	j->raw = xmalloc(req->raw_len);
+	memcpy(j->raw, req->raw, req->raw_len);
+	j->len = req->raw_len;
+	j->actor = req->actor.name != NULL ? xstrdup(req->actor.name) : NULL;
+	j->station = req->actor.station != NULL ?
+	    xstrdup(req->actor.station) : NULL;
+	j->at = req->actor.at != NULL ? xstrdup(req->actor.at) : NULL;
+	if (worker_submit(req, api_offers_job_run, api_offers_job_done, j) !=
+	    0)
+		api_offers_job_free(j);
 }
 
 /*

@@ -503,6 +503,7 @@ void	 http_answer(struct req *);
 typedef void (*worker_run_cb)(void *);
 typedef void (*worker_done_cb)(struct req *, void *);
 int	 worker_submit(struct req *, worker_run_cb, worker_done_cb, void *);
+void	 worker_write(struct req *, int (*)(struct req *, void *), void *);
 int	 worker_pending(void);
 void	 worker_stop(void);
 

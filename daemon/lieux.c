@@ -145,7 +145,8 @@ static json_t	*lieux_list(struct lieux_file *, size_t,
 static int	 lieux_pivot(const char *, char **, char **);
 static int	 lieux_number(const char *, double *);
 static int	 lieux_empty(const struct csv_record *);
-static void	 lieux_twice(struct lieux_file *, struct lieux_row *);
+static void	 lieux_twice(struct lieux_file *, struct lieux_row *,
+		    json_t *);
 
 /* The separator: the one found most on the header line (',' if none). */
 static char
@@ -570,25 +571,26 @@ lieux_value(struct lieux_file *lf, size_t line, const struct lieux_column *c,
 	return (rc);
 }
 
-/* A row whose id an earlier good row has is bad. */
+/*
+ * A row whose id an earlier good row has is bad; seen holds the line of
+ * the first good row of each id.
+ */
 static void
-lieux_twice(struct lieux_file *lf, struct lieux_row *row)
+lieux_twice(struct lieux_file *lf, struct lieux_row *row, json_t *seen)
 {
-	const char *ref, *other;
-	struct lieux_row *prev;
+	const char *ref;
+	json_t *prev;
 
 	ref = json_string_value(json_object_get(row->place, "ref"));
-	for (prev = lf->rows; prev < row; prev++) {
-		if (prev->bad)
-			continue;
-		other = json_string_value(json_object_get(prev->place, "ref"));
-		if (strcmp(ref, other) != 0)
-			continue;
-		lieux_problem(lf->errors, row->line, "id", ref,
-		    _("id %s is already the id of line %zu"), ref, prev->line);
-		row->bad = 1;
+	if ((prev = json_object_get(seen, ref)) == NULL) {
+		json_object_set_new_nocheck(seen, ref, json_integer(
+		    (json_int_t)row->line));
 		return;
 	}
+	lieux_problem(lf->errors, row->line, "id", ref,
+	    _("id %s is already the id of line %zu"), ref,
+	    (size_t)json_integer_value(prev));
+	row->bad = 1;
 }
 
 /* Is every field of a record empty? */
@@ -616,6 +618,7 @@ lieux_read(const void *data, size_t len, struct lieux_file **out,
 	const struct csv_record *r;
 	const struct lieux_column *c;
 	struct lieux_row *row;
+	json_t *seen = NULL;
 	int col[LIEUX_NCOLUMNS];
 	size_t i, k, h;
 
@@ -652,6 +655,7 @@ lieux_read(const void *data, size_t len, struct lieux_file **out,
 	lf->errors = json_array();
 	lf->warnings = json_array();
 	lf->rows = xcalloc(lf->table->nrecords, sizeof *lf->rows);
+	seen = json_object();
 	for (i = h + 1; i < lf->table->nrecords; i++) {
 		r = &lf->table->records[i];
 		if (lieux_empty(r))
@@ -676,8 +680,9 @@ lieux_read(const void *data, size_t len, struct lieux_file **out,
 				row->bad = 1;
 		}
 		if (!row->bad)
-			lieux_twice(lf, row);
+			lieux_twice(lf, row, seen);
 	}
+	json_decref(seen);
 	*out = lf;
 	return (0);
 fail:

@@ -85,14 +85,16 @@ store_manifest_next_import(int64_t lot, int *n)
 
 /*
  * Does an earlier import already expect this serial, IMEI or ICCID in the
- * lot? *line is its line, or 0.
+ * lot? *line is its first line, or 0. The code's indexes lead ("+lot_id":
+ * not the lot's, which would read every line of a large lot for each).
  */
 enum store_status
 store_manifest_in_lot(int64_t lot, const char *code, size_t *line)
 {
 	static struct stmt q = STMT("SELECT line FROM expected_unit"
-	    " WHERE lot_id = ?1 AND status != 'duplicate' AND (serial = ?2"
-	    " OR imei1 = ?2 OR imei2 = ?2 OR iccid = ?2) LIMIT 1");
+	    " WHERE +lot_id = ?1 AND status != 'duplicate' AND (serial = ?2"
+	    " OR imei1 = ?2 OR imei2 = ?2 OR iccid = ?2)"
+	    " ORDER BY import_no, line LIMIT 1");
 	sqlite3_stmt *s;
 	int rc;
 
@@ -169,8 +171,9 @@ store_manifest_add(int64_t lot, int import_no, const struct csv_unit *u,
 
 /*
  * The lot's expected units (not the duplicates) this serial, IMEI or
- * ICCID designates, as an array of objects named like the device and SIM
- * fields (cost in euros), with id, import_no, line, status and item_tag.
+ * ICCID designates (found by the code's indexes, as above), as an array
+ * of objects named like the device and SIM fields (cost in euros), with
+ * id, import_no, line, status and item_tag.
  */
 enum store_status
 store_manifest_find(int64_t lot, const char *code, json_t **out)
@@ -181,7 +184,7 @@ store_manifest_find(int64_t lot, const char *code, json_t **out)
 	    " json_array(imei1) END AS imei_json, iccid, operator, cpu, ram_gb,"
 	    " storage_gb, screen_in, os, grade, cost_cents, warranty_until,"
 	    " erasure_cert, status, item_tag FROM expected_unit"
-	    " WHERE lot_id = ?1 AND status != 'duplicate' AND (serial = ?2"
+	    " WHERE +lot_id = ?1 AND status != 'duplicate' AND (serial = ?2"
 	    " OR imei1 = ?2 OR imei2 = ?2 OR iccid = ?2)"
 	    " ORDER BY import_no, line LIMIT 20");
 	sqlite3_stmt *s;

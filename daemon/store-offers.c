@@ -52,6 +52,9 @@ static enum store_status store_offers_all(sqlite3_stmt *, json_t **);
 static enum store_status store_offers_ledger(const struct actor *, int64_t,
 	    const char *, json_t *);
 static void	 store_offers_bind(sqlite3_stmt *, int, json_t *);
+static void	 store_offers_place_sql(char **);
+static enum store_status store_offers_service_add(const struct actor *,
+	    int64_t, const char *, char *);
 
 /* Every row of a statement as JSON objects. */
 static enum store_status
@@ -144,38 +147,18 @@ store_offers_place_find(const char *ref, int64_t *id, char *digest,
 enum store_status
 store_offers_place_put(const struct actor *a, int64_t *id, json_t *place)
 {
+	static char *sql[2];	/* INSERT, UPDATE: made once, kept */
 	sqlite3_stmt *s;
-	FILE *f;
-	char *sql, now[32];
-	size_t len;
+	char now[32];
 	json_t *details;
 	enum store_status status;
 	const char *action = *id == 0 ? "create" : "update";
 	int i, rc;
 
 	store_now(now, sizeof now);
-	if ((f = open_memstream(&sql, &len)) == NULL)
-		fatal("open_memstream");
-	if (*id == 0) {
-		fprintf(f, "INSERT INTO place (created_at, imported_at");
-		for (i = 0; place_keys[i].key != NULL; i++)
-			fprintf(f, ", %s%s", place_keys[i].key,
-			    place_keys[i].list ? "_json" : "");
-		fprintf(f, ") VALUES (?1, ?1");
-		for (i = 0; place_keys[i].key != NULL; i++)
-			fprintf(f, ", ?%d", i + 3);
-		fprintf(f, ") RETURNING id");
-	} else {
-		fprintf(f, "UPDATE place SET imported_at = ?1");
-		for (i = 0; place_keys[i].key != NULL; i++)
-			fprintf(f, ", %s%s = ?%d", place_keys[i].key,
-			    place_keys[i].list ? "_json" : "", i + 3);
-		fprintf(f, " WHERE id = ?2 RETURNING id");
-	}
-	fclose(f);
-	s = store_prepare_dynamic(sql);
-	free(sql);
-	if (s == NULL)
+	if (sql[0] == NULL)
+		store_offers_place_sql(sql);
+	if ((s = store_prepare_named(sql[*id == 0 ? 0 : 1])) == NULL)
 		return (STORE_ERROR);
 	sqlite3_bind_text(s, 1, now, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(s, 2, *id);
@@ -186,7 +169,7 @@ store_offers_place_put(const struct actor *a, int64_t *id, json_t *place)
 		*id = sqlite3_column_int64(s, 0);
 		rc = sqlite3_step(s);
 	}
-	if ((status = store_finish(s, rc)) != STORE_OK)
+	if ((status = store_done(s, rc)) != STORE_OK)
 		return (status);
 	details = json_pack("{sO? sO sO}", "ref", json_object_get(place,
 	    "ref"), "name", json_object_get(place, "name"), "commune",
@@ -194,6 +177,39 @@ store_offers_place_put(const struct actor *a, int64_t *id, json_t *place)
 	status = store_offers_ledger(a, *id, action, details);
 	json_decref(details);
 	return (status);
+}
+
+/*
+ * The INSERT and UPDATE of a place from place_keys (?1 the time, ?2 the
+ * id, ?3... the keys in order), kept by store_prepare_named: an import
+ * writes thousands of places with the same two statements.
+ */
+static void
+store_offers_place_sql(char **sql)
+{
+	FILE *f;
+	size_t len;
+	int i;
+
+	if ((f = open_memstream(&sql[0], &len)) == NULL)
+		fatal("open_memstream");
+	fprintf(f, "INSERT INTO place (created_at, imported_at");
+	for (i = 0; place_keys[i].key != NULL; i++)
+		fprintf(f, ", %s%s", place_keys[i].key,
+		    place_keys[i].list ? "_json" : "");
+	fprintf(f, ") VALUES (?1, ?1");
+	for (i = 0; place_keys[i].key != NULL; i++)
+		fprintf(f, ", ?%d", i + 3);
+	fprintf(f, ") RETURNING id");
+	fclose(f);
+	if ((f = open_memstream(&sql[1], &len)) == NULL)
+		fatal("open_memstream");
+	fprintf(f, "UPDATE place SET imported_at = ?1");
+	for (i = 0; place_keys[i].key != NULL; i++)
+		fprintf(f, ", %s%s = ?%d", place_keys[i].key,
+		    place_keys[i].list ? "_json" : "", i + 3);
+	fprintf(f, " WHERE id = ?2 RETURNING id");
+	fclose(f);
 }
 
 /*
@@ -234,6 +250,61 @@ store_offers_offer_add(const struct actor *a, json_t *vals, char *tag)
 }
 
 /*
+ * A place's new offer for a service of the standard: what
+ * store_offers_offer_add does (the next O- tag, the row, its "create"
+ * ledger row with the same values), with kept statements for an import's
+ * thousands. tag gets the new tag.
+ */
+static enum store_status
+store_offers_service_add(const struct actor *a, int64_t place,
+    const char *service, char *tag)
+{
+	static struct stmt qn = STMT("SELECT max(coalesce((SELECT max(id)"
+	    " FROM offer), 0), coalesce((SELECT max(seq) FROM tag_reservation"
+	    " WHERE letter = 'O'), 0)) + 1");
+	static struct stmt qi = STMT("INSERT INTO offer (id, tag, created_at,"
+	    " place_id, service, name, kind, extra)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, 0)");
+	sqlite3_stmt *s;
+	char now[32];
+	json_t *vals;
+	enum store_status status;
+	int64_t id = -1;
+	int rc;
+
+	if ((s = store_prepare(&qn)) == NULL)
+		return (STORE_ERROR);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		id = sqlite3_column_int64(s, 0);
+		rc = SQLITE_DONE;
+	}
+	if ((status = store_done(s, rc)) != STORE_OK)
+		return (status);
+	if (id <= 0)
+		return (STORE_ERROR);
+	if ((unsigned long)id > TAG_SEQ_MAX)
+		return (STORE_FULL);
+	tag_make(tag, offer_table.letter, id);
+	if ((s = store_prepare(&qi)) == NULL)
+		return (STORE_ERROR);
+	store_now(now, sizeof now);
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_text(s, 2, tag, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, now, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 4, place);
+	sqlite3_bind_text(s, 5, service, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 6, lieux_kind(service), -1, SQLITE_STATIC);
+	if ((status = store_done(s, sqlite3_step(s))) != STORE_OK)
+		return (status);
+	vals = json_pack("{sI ss ss ss? sb}", "place_id", (json_int_t)place,
+	    "service", service, "name", service, "kind", lieux_kind(service),
+	    "extra", 0);
+	status = store_ledger_add(a, tag, "create", NULL, NULL, NULL, vals);
+	json_decref(vals);
+	return (status);
+}
+
+/*
  * An imported place's offers follow its services: a new service is a new
  * offer, one that comes back is restored, one no longer listed is
  * withdrawn (kept, so that orientations still point at it). Counts go
@@ -252,8 +323,8 @@ store_offers_sync(const struct actor *a, int64_t place, json_t *services,
 	    " (SELECT value FROM json_each(?2)) RETURNING tag");
 	sqlite3_stmt *s;
 	char tag[TAG_LEN + 1], now[32], *list;
-	const char *service, *kind;
-	json_t *v, *vals, *tags;
+	const char *service;
+	json_t *v, *tags;
 	enum store_status status;
 	size_t i;
 	int rc, gone;
@@ -286,13 +357,8 @@ store_offers_sync(const struct actor *a, int64_t place, json_t *services,
 		}
 		if (tag[0] != '\0')
 			continue;
-		kind = lieux_kind(service);
-		vals = json_pack("{sI ss ss ss? sb}", "place_id",
-		    (json_int_t)place, "service", service, "name", service,
-		    "kind", kind, "extra", 0);
-		status = store_offers_offer_add(a, vals, tag);
-		json_decref(vals);
-		if (status != STORE_OK)
+		if ((status = store_offers_service_add(a, place, service,
+		    tag)) != STORE_OK)
 			return (status);
 		(*created)++;
 	}

@@ -1,11 +1,12 @@
 /*
  * The worker pool: work that grows with a request (rendering labels and
- * decoding them back, PDF receipts) runs off the loop, so that one user's
- * 210 labels at 600 dpi do not hold every other request. A job is a pure
- * function and its input: the loop prepares the input (what it needs from
- * the database included, which is small), a worker thread runs the
- * function, and the loop answers with its result. Workers never touch the
- * database, libevent or a request.
+ * decoding them back, PDF receipts, reading an import's file) runs off
+ * the loop, so that one user's 210 labels at 600 dpi do not hold every
+ * other request. A job is a pure function and its input: the loop
+ * prepares the input (what it needs from the database included, which is
+ * small), a worker thread runs the function, and the loop answers with
+ * its result (and writes, for an import: worker_write). Workers never
+ * touch the database, libevent or a request.
  *
  * Threads are the exception in this daemon, as the WAL checkpoint thread
  * of store-wal.c is, for a measured need: a 210-label ZPL job at 600 dpi
@@ -359,6 +360,28 @@ worker_collect(evutil_socket_t fd, short events, void *arg)
 	while ((job = TAILQ_FIRST(&done)) != NULL) {
 		TAILQ_REMOVE(&done, job, entry);
 		worker_finish(job);
+	}
+}
+
+/*
+ * For a job's done: write(req, arg) in a transaction of its own, after
+ * the open group is committed (store_begin), and committed before the
+ * answer. write answers: 0 keeps (its answer stands if the COMMIT does,
+ * else the store's refusal replaces it), -1 rolls back (an import whose
+ * rows a worker read, written on the loop in one piece).
+ */
+void
+worker_write(struct req *req, int (*write)(struct req *, void *), void *arg)
+{
+	enum store_status status;
+
+	if ((status = store_begin()) != STORE_OK)
+		api_reply_store(req, status, "");
+	else if (write(req, arg) != 0)
+		store_rollback();
+	else if ((status = store_commit()) != STORE_OK) {
+		req->status = 0;
+		api_reply_store(req, status, "");
 	}
 }
 
