@@ -27,6 +27,7 @@ static struct config conf;
 static char *conf_path;
 static int opt_verbose;
 static int lock_fd = -1;
+static int lock_db_fd = -1;	/* the database file itself, flocked */
 
 /* Settings given on the command line win over the file, also on reload. */
 static struct {
@@ -42,6 +43,8 @@ static void main_absolute(char **);
 static void main_watchdog(int, short, void *);
 static void main_lock(const char *, const char *);
 static void main_lock_note(const char *);
+static void main_lock_file(const char *);
+static void main_real(char **);
 
 static void
 usage(void)
@@ -161,6 +164,58 @@ main_lock(const char *database, const char *sock)
 	free(path);
 	lock_fd = fd;
 	main_lock_note(sock);
+	main_lock_file(database);
+}
+
+/*
+ * The lock file is found by the database's path; a hard link is another
+ * path to the same file. So the database file itself is locked too
+ * (flock, apart from SQLite's own fcntl locks on Linux), by its inode,
+ * whatever the name it is reached by. The descriptor stays open for our
+ * life: closing a descriptor of the file would drop SQLite's locks.
+ */
+static void
+main_lock_file(const char *database)
+{
+	struct stat sb;
+	int fd;
+
+	fd = open(database, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd == -1 && errno == EACCES)
+		fd = open(database, O_RDONLY | O_CLOEXEC);
+	if (fd == -1)
+		fatal("cannot open the database %s", database);
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		if (errno != EWOULDBLOCK)
+			fatal("%s: cannot lock", database);
+		if (fstat(fd, &sb) != 0)
+			memset(&sb, 0, sizeof sb);
+		fatalx("another kitstockd serves the database file %s under "
+		    "another name (a hard link: device %ju, inode %ju): stop "
+		    "it first, or give this one another database", database,
+		    (uintmax_t)sb.st_dev, (uintmax_t)sb.st_ino);
+	}
+	lock_db_fd = fd;
+}
+
+/*
+ * A database reached through a symbolic link is served by its real path:
+ * SQLite keeps its WAL beside the file, not beside the link, and the lock
+ * file goes there too, so two links to one file share one lock.
+ */
+static void
+main_real(char **path)
+{
+	char *real;
+
+	if (strcmp(*path, ":memory:") == 0 || (real = realpath(*path,
+	    NULL)) == NULL)
+		return;
+	if (strcmp(real, *path) != 0)
+		log_info("database %s is %s: serving it by that path", *path,
+		    real);
+	free(*path);
+	*path = real;
 }
 
 /* Our pid and socket, into the lock file (again after daemon()). */
@@ -314,6 +369,7 @@ main(int argc, char **argv)
 	auth_configure(&conf);
 	report_configure(&conf);
 	main_absolute(&conf.database);
+	main_real(&conf.database);
 	main_absolute(&conf.socket);
 	if (conf.profile != NULL)
 		main_absolute(&conf.profile);

@@ -19,6 +19,21 @@ timeout 10 "$KITSTOCKD" -f -d "$DB" -s "$T/sock3" -c "$T/lang.conf" 2>"$T/third.
 is "$?" 1 "a third is refused as well (the second left the lock alone)"
 like "$(cat "$T/third.err")" "pid $DAEMON_PID," "naming the first again"
 is "$(sed -n 1p "$DB.lock")" "$DAEMON_PID" "the lock file still names the first"
+# Another name for the same file: a hard link has a lock file of its own,
+# but the database file itself is locked; a symbolic link is served by
+# the file's real path, so it finds the first's lock file.
+mkdir "$T/other"
+ln "$DB" "$T/other/hard.db"
+timeout 10 "$KITSTOCKD" -f -d "$T/other/hard.db" -s "$T/sock5" -c "$T/lang.conf" 2>"$T/hard.err"
+is "$?" 1 "a daemon on a hard link to the database is refused"
+like "$(cat "$T/hard.err")" "another kitstockd serves the database file $T/other/hard.db under another name \(a hard link: device [0-9]+, inode [0-9]+\)" \
+    "naming the file and its inode"
+is "$([ -e "$T/sock5" ] && echo there || echo none)" none "it opened no socket"
+ln -s "$DB" "$T/other/link.db"
+timeout 10 "$KITSTOCKD" -f -d "$T/other/link.db" -s "$T/sock6" -c "$T/lang.conf" 2>"$T/link.err"
+is "$?" 1 "a daemon on a symbolic link to the database is refused"
+like "$(cat "$T/link.err")" "another kitstockd \(pid $DAEMON_PID, socket $SOCK\) serves the database $DB" \
+    "naming the first (the link is followed to the real path)"
 for i in 1 2 3; do
 	api POST /v1/suppliers "{\"name\":\"Suite $i\"}"
 	is "$status" 201 "the first keeps serving writes ($i)"
@@ -27,6 +42,17 @@ is "$(sql 'SELECT count(*) FROM supplier')" 4 "all of them recorded"
 
 stop_daemon
 is "$daemon_rc" 0 "the first stops"
+# Served through a symbolic link, the database takes writes (its WAL is
+# beside the real file, where the daemon looks for it).
+"$KITSTOCKD" -f -d "$T/other/link.db" -s "$SOCK" -c "$T/lang.conf" 2>>"$T/daemon.log" &
+DAEMON_PID=$!
+for _ in $(seq 1 100); do [ "$(alive)" = 200 ] && break; sleep 0.1; done
+api POST /v1/suppliers '{"name":"Par le lien"}'
+is "$status" 201 "a daemon started on a symbolic link writes"
+is "$(sql "SELECT count(*) FROM supplier WHERE name = 'Par le lien'")" 1 "into the real file"
+like "$(cat "$T/daemon.log")" "database $T/other/link.db is $DB: serving it by that path" "the log says which file it serves"
+stop_daemon
+rm -f "$T/other/hard.db"
 start_daemon
 api POST /v1/suppliers '{"name":"Nouveau"}'
 is "$status" 201 "after the first stops, a new one starts and writes"
