@@ -347,6 +347,13 @@ cmd_lot_receive(struct cmd *cmd)
 				    "%s"), json_string_value(json_object_get(v,
 				    "tag")), json_string_value(json_object_get(
 				    json_object_get(v, "label"), "reason")));
+			else if (state != NULL && strcmp(state, "queued") == 0)
+				output_warn(_("%s: its label is queued for "
+				    "printing (kitstock printer job %lld tells "
+				    "its state)"), json_string_value(
+				    json_object_get(v, "tag")), (long long)
+				    json_integer_value(json_object_get(
+				    json_object_get(v, "label"), "id")));
 		}
 	http_answer_free(&a);
 	return (0);

@@ -16,8 +16,6 @@
 
 #include "kitstockd.h"
 
-struct api_print_job;
-
 static const char *const label_formats[] = { "pdf", "png", "zpl", NULL };
 static const char *const label_media[] = { "application/pdf", "image/png",
 	"application/zpl" };
@@ -70,7 +68,6 @@ static int api_label_dpi(struct req *, long long);
 static int api_label_people(struct req *, json_t *);
 static int api_label_query(struct req *, json_t **);
 static json_t *api_label_extra(struct req *);
-static void api_print_job_free(struct api_print_job *);
 static struct label_set *api_label_set(struct req *);
 static int api_label_prepare(struct req *, const struct label_set *,
 	    json_t *, const char *, struct label_batch *);
@@ -501,67 +498,19 @@ api_printer_delete(struct req *req)
 }
 
 /*
- * A print off the loop: a worker renders, decodes back and sends to CUPS;
- * the loop then records the job in a transaction of its own (even if the
- * client went away: it was printed) and answers.
+ * A print off the loop (label_job): a worker renders, decodes back and
+ * sends to CUPS; the loop then records the job in a transaction of its
+ * own (even if the client went away: it was printed) and answers.
  */
-struct api_print_job {
-	struct label_set	*set;
-	struct label_batch	 b;
-	json_t			*printer;
-	struct label_send	 ls;
-	char			*actor, *station, *at;
-};
-
-static void
-api_print_job_run(void *arg)
-{
-	struct api_print_job *j = arg;
-
-	label_print_send(&j->ls);
-}
-
-/* Record what a worker sent; -1 with *code and *cause if not. */
-static int
-api_print_job_record(struct api_print_job *j, json_t **job, int *code,
-    char **cause)
-{
-	struct actor a = { j->actor, j->station, j->at };
-	enum store_status st;
-
-	if (j->ls.rc != 0)
-		return (label_print_record(&a, j->printer, &j->b, &j->ls, 0,
-		    job, code, cause));
-	if ((st = store_begin()) == STORE_OK) {
-		if (label_print_record(&a, j->printer, &j->b, &j->ls, 0, job,
-		    code, cause) != 0) {
-			store_rollback();
-			log_warnx("print on %s: CUPS job %d was sent but "
-			    "cannot be recorded", j->ls.queue, j->ls.cups_job);
-			return (-1);
-		}
-		if ((st = store_commit()) == STORE_OK)
-			return (0);
-		json_decref(*job);
-		*job = NULL;
-	}
-	log_warnx("print on %s: CUPS job %d was sent but cannot be recorded",
-	    j->ls.queue, j->ls.cups_job);
-	*code = st == STORE_BUSY || st == STORE_FULL || st == STORE_READONLY ?
-	    503 : 500;
-	xasprintf(cause, _("the print job could not be recorded"));
-	return (-1);
-}
-
 static void
 api_print_job_done(struct req *req, void *arg)
 {
-	struct api_print_job *j = arg;
+	struct label_job *j = arg;
 	char *cause = NULL;
 	json_t *job = NULL;
 	int code;
 
-	if (api_print_job_record(j, &job, &code, &cause) != 0) {
+	if (label_job_record(j, &job, &code, &cause) != 0) {
 		if (req != NULL)
 			reply_error(req, code, code == 422 ? "label_refused" :
 			    code == 502 ? "printer_failed" : "internal",
@@ -572,30 +521,18 @@ api_print_job_done(struct req *req, void *arg)
 	else
 		json_decref(job);
 	free(cause);
-	api_print_job_free(j);
-}
-
-static void
-api_print_job_free(struct api_print_job *j)
-{
-	label_print_send_free(&j->ls);
-	label_batch_free(&j->b);
-	label_set_free(j->set);
-	json_decref(j->printer);
-	free(j->actor);
-	free(j->station);
-	free(j->at);
-	free(j);
+	label_job_free(j);
 }
 
 /* POST /v1/print {"tags":[...],"printer":NAME,"template":NAME} */
 void
 api_print(struct req *req)
 {
-	struct api_print_job *j;
+	struct label_job *j;
 	struct label_set *set;
+	struct label_batch b;
 	const char *name, *tpl;
-	json_t *printer, *recs;
+	json_t *printer;
 	enum store_status status;
 
 	if (req_fields(req, print_fields, 0) != 0)
@@ -620,23 +557,15 @@ api_print(struct req *req)
 		json_decref(printer);
 		return;
 	}
-	j = xcalloc(1, sizeof *j);
-	j->set = set;
-	j->printer = printer;
 	if (api_label_prepare(req, set, json_object_get(req->vals, "tags"),
-	    tpl, &j->b) == 0) {
-		recs = json_deep_copy(j->b.recs);
-		json_decref(j->b.recs);
-		j->b.recs = recs;
-		label_print_send_init(&j->ls, printer, &j->b);
-		j->actor = xstrdup(req->actor.name);
-		j->station = xstrdup(req->actor.station);
-		j->at = req->actor.at != NULL ? xstrdup(req->actor.at) : NULL;
-		if (worker_submit(req, api_print_job_run, api_print_job_done,
-		    j) == 0)
-			return;
+	    tpl, &b) != 0) {
+		label_set_free(set);
+		json_decref(printer);
+		return;
 	}
-	api_print_job_free(j);
+	j = label_job_new(&req->actor, printer, set, &b);
+	if (worker_submit(req, label_job_run, api_print_job_done, j) != 0)
+		label_job_free(j);
 }
 
 /* GET /v1/print/{id}: a print job and its state. */

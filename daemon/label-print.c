@@ -2,8 +2,12 @@
  * Labels, the I/O around the pure rendering of label.c: templates and fonts
  * read from their files, what a tag's label prints, and printing through
  * CUPS with its destination API (PDF to office and driver queues, raw ZPL
- * to raw queues). A job is recorded when CUPS has taken it; a timer on the
- * loop then asks CUPS for its final state and records that too.
+ * to raw queues). Rendering, decoding back and CUPS run on a worker
+ * (worker.c), never on the loop. A job is recorded when CUPS has taken it;
+ * a timer on the loop then asks CUPS for its final state and records that
+ * too. A label printed on receive is recorded "queued" in the receiving's
+ * transaction and goes to a worker only after its COMMIT; jobs a stop
+ * left queued are sent at the next start.
  */
 
 #include <sys/stat.h>
@@ -29,11 +33,26 @@
 #define LABEL_FILE_MAX	(64 * 1024)
 #define LABEL_FONT_MAX	(16 * 1024 * 1024)
 #define LABEL_POLL_MS	500
+#define LABEL_SEND_MAX	2	/* queued jobs with a worker at a time */
+#define LABEL_POLL_MAX	8	/* jobs asked about in one turn */
+
+/* A print's work, which a worker runs (label_print_send). */
+struct label_send {
+	const struct label_batch *b;
+	char		*queue, *title, *media;
+	int		 zpl, dpi;
+	int		 rc, status, cups_job;
+	size_t		 len;
+	char		*why;
+};
 
 static const struct config *label_conf;
 static struct event_base *label_base;
 static struct event *label_poll_ev;
 static int label_fonts_loaded;
+static int64_t label_sending[LABEL_SEND_MAX];	/* queued jobs with a worker */
+static int label_nsending;
+static int label_stopping;
 
 static const struct actor label_cups_actor = { "kitstockd", "cups", NULL };
 
@@ -46,6 +65,9 @@ static void label_poll(evutil_socket_t, short, void *);
 static void label_poll_soon(void);
 static void label_msisdn(json_t *);
 static json_t *label_set_error(const struct label_set *, const char *);
+static void label_print_queued(void *);
+static void label_print_resume(evutil_socket_t, short, void *);
+static void label_print_sent(struct req *, void *);
 
 /* The configuration (its "labels" directory), kept across reloads. */
 void
@@ -54,12 +76,20 @@ label_configure(const struct config *c)
 	label_conf = c;
 }
 
-/* Start watching the jobs CUPS has not finished, then and later. */
+/*
+ * Start watching the jobs CUPS has not finished, then and later; once the
+ * loop runs, send the jobs a stop left queued.
+ */
 void
 label_print_start(struct event_base *base)
 {
+	struct timeval now = { 0, 0 };
+
 	label_base = base;
-	if ((label_poll_ev = evtimer_new(base, label_poll, NULL)) == NULL)
+	label_stopping = 0;
+	if ((label_poll_ev = evtimer_new(base, label_poll, NULL)) == NULL ||
+	    event_base_once(base, -1, EV_TIMEOUT, label_print_resume, NULL,
+	    &now) != 0)
 		fatalx("evtimer_new");
 	label_poll_soon();
 }
@@ -68,6 +98,7 @@ label_print_start(struct event_base *base)
 void
 label_print_stop(void)
 {
+	label_stopping = 1;	/* nothing more to the workers */
 	worker_stop();		/* no render runs when the fonts go */
 	if (label_poll_ev != NULL)
 		event_free(label_poll_ev);
@@ -536,8 +567,10 @@ label_poll_soon(void)
 }
 
 /*
- * Timer: ask CUPS about each job it has not finished; record each final
- * state in its own transaction. Runs again while jobs are waiting.
+ * Timer: ask CUPS about the oldest jobs it has not finished, at most
+ * LABEL_POLL_MAX a turn (each question is a round trip on the loop);
+ * record each final state in its own transaction. Runs again while jobs
+ * are waiting.
  */
 static void
 label_poll(evutil_socket_t fd, short events, void *arg)
@@ -548,9 +581,17 @@ label_poll(evutil_socket_t fd, short events, void *arg)
 	int waiting = 0, rc;
 	enum store_status status;
 
+	if (store_exclusive()) {	/* an import holds the database */
+		store_after_exclusive(label_poll_soon);
+		return;
+	}
 	if (store_print_jobs_waiting(&jobs) != STORE_OK)
 		return;
 	json_array_foreach(jobs, i, j) {
+		if (i >= LABEL_POLL_MAX) {
+			waiting++;
+			break;
+		}
 		rc = label_cups_state(json_string_value(json_object_get(j,
 		    "queue")), (int)json_integer_value(json_object_get(j,
 		    "cups_job")), &state, &reason);
@@ -587,9 +628,9 @@ label_poll(evutil_socket_t fd, short events, void *arg)
 
 /*
  * What a print sends, from a registered printer (as store_printer_get
- * gives it), copied: label_print_send may run on a worker thread.
+ * gives it), copied: label_print_send runs on a worker thread.
  */
-void
+static void
 label_print_send_init(struct label_send *ls, json_t *printer,
     const struct label_batch *b)
 {
@@ -607,7 +648,7 @@ label_print_send_init(struct label_send *ls, json_t *printer,
 	ls->media = !ls->zpl && media != NULL ? xstrdup(media) : NULL;
 }
 
-void
+static void
 label_print_send_free(struct label_send *ls)
 {
 	free(ls->queue);
@@ -620,11 +661,11 @@ label_print_send_free(struct label_send *ls)
 /*
  * Render at the printer's language and resolution, decode every label
  * back, send to CUPS (the fonts are loaded first, on the loop). No
- * database, no libevent: a worker may run it. ls->rc 0, or -1 with
+ * database, no libevent: a worker runs it. ls->rc 0, or -1 with
  * ls->status (422: a label that does not scan back; 502: CUPS) and
  * ls->why.
  */
-void
+static void
 label_print_send(struct label_send *ls)
 {
 	char *data = NULL;
@@ -642,88 +683,326 @@ label_print_send(struct label_send *ls)
 }
 
 /*
- * Record a print as sent (or failed): the job and its ledger rows. *job
- * gets the job as recorded. A failed print is -1 with its sentence and
- * *status (422 or 502), and nothing recorded unless record_failure is set
- * (then the failed job is, and 0 returned).
+ * A print job as recorded: printer, queue, template, format, tags, bytes
+ * and state (sent with its cups_job, failed with its reason, or state).
  */
-int
-label_print_record(const struct actor *a, json_t *printer,
-    const struct label_batch *b, struct label_send *ls, int record_failure,
-    json_t **job, int *status, char **cause)
+static json_t *
+label_print_json(json_t *printer, const struct label_batch *b,
+    const struct label_send *ls, const char *state)
 {
 	char *names;
 	size_t i;
-	enum store_status st;
-	json_t *tags, *rec;
+	json_t *tags, *rec, *job;
 
-	*job = NULL;
-	if (ls->rc != 0 && !record_failure) {
-		*status = ls->status;
-		*cause = ls->why;
-		ls->why = NULL;
-		return (-1);
-	}
 	tags = json_array();
 	json_array_foreach(b->recs, i, rec)
 		json_array_append(tags, json_object_get(rec, "tag"));
 	names = json_dumps(b->names, JSON_COMPACT);
-	*job = json_pack("{sO sO ss sO so sI ss}", "printer",
+	if (state == NULL)
+		state = ls->rc == 0 ? "sent" : "failed";
+	job = json_pack("{sO sO ss sO so sI ss}", "printer",
 	    json_object_get(printer, "name"), "queue",
 	    json_object_get(printer, "queue"), "template",
 	    json_array_size(b->names) == 1 ? json_string_value(
 	    json_array_get(b->names, 0)) : names, "format",
 	    json_object_get(printer, "language"), "tags", tags, "bytes",
-	    (json_int_t)ls->len, "state", ls->rc == 0 ? "sent" : "failed");
+	    (json_int_t)ls->len, "state", state);
 	free(names);
-	if (ls->rc == 0)
-		json_object_set_new(*job, "cups_job", json_integer(
+	if (strcmp(state, "sent") == 0)
+		json_object_set_new(job, "cups_job", json_integer(
 		    ls->cups_job));
-	else
-		json_object_set_new(*job, "reason", json_string(ls->why));
-	if ((st = store_print_job_add(a, *job)) != STORE_OK) {
-		json_decref(*job);
-		*job = NULL;
-		*status = st == STORE_BUSY || st == STORE_FULL ||
-		    st == STORE_READONLY ? 503 : 500;
-		xasprintf(cause, _("the print job could not be recorded"));
+	else if (strcmp(state, "failed") == 0)
+		json_object_set_new(job, "reason", json_string(ls->why));
+	return (job);
+}
+
+/*
+ * A print off the loop: POST /v1/print's, and each label a receiving
+ * queued (id: its job, recorded "queued"). The loop prepares it (records
+ * copied: nothing shared), a worker runs label_job_run, the loop records
+ * the outcome in a transaction of its own (label_job_record).
+ */
+struct label_job {
+	struct label_set	*set;
+	struct label_batch	 b;
+	json_t			*printer;
+	struct label_send	 ls;
+	char			*actor, *station, *at;
+	int64_t			 id;		/* a queued job's, else 0 */
+	int			 ran;
+};
+
+/* A job for printer and batch b (both taken, and set). */
+struct label_job *
+label_job_new(const struct actor *a, json_t *printer, struct label_set *set,
+    struct label_batch *b)
+{
+	struct label_job *j;
+	json_t *recs;
+
+	j = xcalloc(1, sizeof *j);
+	j->set = set;
+	j->printer = printer;
+	j->b = *b;
+	memset(b, 0, sizeof *b);
+	recs = json_deep_copy(j->b.recs);
+	json_decref(j->b.recs);
+	j->b.recs = recs;
+	label_print_send_init(&j->ls, printer, &j->b);
+	j->actor = xstrdup(a->name);
+	j->station = a->station != NULL ? xstrdup(a->station) : NULL;
+	j->at = a->at != NULL ? xstrdup(a->at) : NULL;
+	return (j);
+}
+
+/* On a worker: render, decode back, send to CUPS. */
+void
+label_job_run(void *arg)
+{
+	struct label_job *j = arg;
+
+	label_print_send(&j->ls);
+	j->ran = 1;
+}
+
+/*
+ * On the loop: record what a worker did, in a transaction of its own. A
+ * new job (POST /v1/print) is recorded with its "label_print" ledger rows
+ * if it was sent, else -1 with *code (422, 502) and nothing recorded; a
+ * queued job gets its outcome, sent or failed. *job gets the job as
+ * recorded. -1 with *code and *cause if it cannot be recorded.
+ */
+int
+label_job_record(struct label_job *j, json_t **job, int *code, char **cause)
+{
+	struct actor a = { j->actor, j->station, j->at };
+	enum store_status st;
+
+	*job = NULL;
+	if (j->id == 0 && j->ls.rc != 0) {
+		*code = j->ls.status;
+		*cause = j->ls.why;
+		j->ls.why = NULL;
 		return (-1);
 	}
-	if (ls->rc == 0)
-		label_poll_soon();
+	*job = label_print_json(j->printer, &j->b, &j->ls, NULL);
+	if ((st = store_begin()) == STORE_OK) {
+		if (j->id == 0)
+			st = store_print_job_add(&a, *job);
+		else {
+			st = store_print_job_sent(&label_cups_actor, j->id,
+			    *job);
+			json_object_set_new(*job, "id", json_integer(j->id));
+		}
+		if (st == STORE_OK || st == STORE_NOTFOUND)
+			st = store_commit();
+		else
+			store_rollback();
+	}
+	if (st == STORE_OK) {
+		if (j->ls.rc == 0)
+			label_poll_soon();
+		return (0);
+	}
+	json_decref(*job);
+	*job = NULL;
+	if (j->ls.rc == 0)
+		log_warnx("print on %s: CUPS job %d was sent but cannot be "
+		    "recorded", j->ls.queue, j->ls.cups_job);
+	*code = st == STORE_BUSY || st == STORE_FULL || st == STORE_READONLY ?
+	    503 : 500;
+	xasprintf(cause, _("the print job could not be recorded"));
+	return (-1);
+}
+
+void
+label_job_free(struct label_job *j)
+{
+	if (j == NULL)
+		return;
+	label_print_send_free(&j->ls);
+	label_batch_free(&j->b);
+	label_set_free(j->set);
+	json_decref(j->printer);
+	free(j->actor);
+	free(j->station);
+	free(j->at);
+	free(j);
+}
+
+/*
+ * Record a queued job as failed before any worker (its printer gone, its
+ * label not made): in a transaction of its own.
+ */
+static void
+label_print_fail(int64_t id, const char *tpl, const char *cause)
+{
+	json_t *o;
+	enum store_status st;
+
+	log_warnx("print job %lld: %s", (long long)id, cause);
+	o = json_pack("{ss sI ss ss}", "template", tpl, "bytes",
+	    (json_int_t)0, "state", "failed", "reason", cause);
+	if ((st = store_begin()) == STORE_OK) {
+		st = store_print_job_sent(&label_cups_actor, id, o);
+		if (st == STORE_OK || st == STORE_NOTFOUND)
+			st = store_commit();
+		else
+			store_rollback();
+	}
+	if (st != STORE_OK)
+		log_warnx("print job %lld: its failure cannot be recorded now",
+		    (long long)id);
+	json_decref(o);
+}
+
+/* Is this queued job with a worker now? */
+static int
+label_sending_has(int64_t id)
+{
+	int i;
+
+	for (i = 0; i < label_nsending; i++)
+		if (label_sending[i] == id)
+			return (1);
 	return (0);
 }
 
 /*
- * Print a batch on a registered printer, on the loop (print on receive:
- * one label): send, then record as label_print_record does.
+ * A queued job to a worker: its printer, template and records read now,
+ * on the loop. -1 if no worker can take it (it stays queued).
  */
-int
-label_print_batch(const struct actor *a, json_t *printer,
-    const struct label_batch *b, int record_failure, json_t **job,
-    int *status, char **cause)
+static int
+label_print_dispatch(json_t *row)
 {
-	struct label_send ls;
-	int rc;
+	struct label_job *j;
+	struct label_set *set = NULL;
+	struct label_batch b;
+	json_t *printer = NULL;
+	int64_t id = json_integer_value(json_object_get(row, "id"));
+	const char *name, *tpl, *field;
+	char *cause = NULL;
+	enum store_status st;
+	int status;
 
-	label_print_send_init(&ls, printer, b);
-	if (label_print_fonts(&ls.why) != 0) {
-		ls.rc = -1;
-		ls.status = 500;
-	} else
-		label_print_send(&ls);
-	rc = label_print_record(a, printer, b, &ls, record_failure, job,
-	    status, cause);
-	label_print_send_free(&ls);
-	return (rc);
+	name = json_string_value(json_object_get(row, "printer"));
+	tpl = json_string_value(json_object_get(row, "template"));
+	if ((st = store_printer_get(name, &printer)) != STORE_OK) {
+		if (st != STORE_NOTFOUND)
+			return (-1);
+		xasprintf(&cause, _("printer %s is no longer registered"),
+		    name);
+	} else if (label_print_fonts(&cause) != 0 ||
+	    (set = label_set_load(&cause)) == NULL ||
+	    label_print_prepare(set, json_object_get(row, "tags"), tpl, NULL,
+	    &b, &status, &field, &cause) != 0)
+		;
+	else {
+		j = label_job_new(&label_cups_actor, printer, set, &b);
+		j->id = id;
+		if (worker_detach(label_base, label_job_run, label_print_sent,
+		    j) != 0) {
+			label_job_free(j);
+			return (-1);
+		}
+		label_sending[label_nsending++] = id;
+		return (0);
+	}
+	label_print_fail(id, tpl, cause);
+	free(cause);
+	label_set_free(set);
+	json_decref(printer);
+	return (0);
 }
 
 /*
- * Receiving hook: if the location prints on receive, print the label of
- * tag (just received there) on its printer. *job gets the job as recorded
- * (state "sent", or "failed" with its reason: a label that cannot print
- * never stops the receiving), or NULL if the location prints nothing.
- * Only a database error is an error.
+ * After a COMMIT that queued labels (http_after_commit), at start, and
+ * each time a worker is done: the queued jobs to the workers, at most
+ * LABEL_SEND_MAX at a time (the pool stays free for requests), oldest
+ * first.
+ */
+static void
+label_print_queued(void *arg)
+{
+	static int running, again;
+	json_t *rows, *row;
+	size_t i;
+
+	/* A store_begin below may commit the requests' group: run later. */
+	if (running) {
+		again = 1;
+		return;
+	}
+	running = 1;
+	do {
+		again = 0;
+		if (label_stopping || label_nsending >= LABEL_SEND_MAX ||
+		    store_print_jobs_queued(2 * LABEL_SEND_MAX, &rows) !=
+		    STORE_OK)
+			break;
+		json_array_foreach(rows, i, row) {
+			if (label_nsending >= LABEL_SEND_MAX)
+				break;
+			if (!label_sending_has(json_integer_value(
+			    json_object_get(row, "id"))) &&
+			    label_print_dispatch(row) != 0)
+				break;
+		}
+		json_decref(rows);
+	} while (again);
+	running = 0;
+}
+
+/* At start: the jobs a stop left queued are sent now. */
+static void
+label_print_resume(evutil_socket_t fd, short events, void *arg)
+{
+	label_print_queued(NULL);
+}
+
+/*
+ * A worker is done with a queued job: record its outcome, then send the
+ * next. At exit, a job no worker ran stays queued for the next start.
+ */
+static void
+label_print_sent(struct req *req, void *arg)
+{
+	struct label_job *j = arg;
+	json_t *job;
+	char *cause;
+	int i, code, recorded = 0;
+
+	if (j->ran) {
+		if (label_job_record(j, &job, &code, &cause) != 0) {
+			log_warnx("print job %lld: %s", (long long)j->id,
+			    cause);
+			free(cause);
+		} else {
+			recorded = 1;
+			if (j->ls.rc != 0)
+				log_warnx("print job %lld on %s: failed (%s)",
+				    (long long)j->id, j->ls.queue, j->ls.why);
+			json_decref(job);
+		}
+	}
+	/* Not sending until recorded: no second worker for it meanwhile. */
+	for (i = 0; i < label_nsending; i++)
+		if (label_sending[i] == j->id) {
+			label_sending[i] = label_sending[--label_nsending];
+			break;
+		}
+	label_job_free(j);
+	if (recorded)
+		label_print_queued(NULL);
+}
+
+/*
+ * Receiving hook: if the location prints on receive, record the label of
+ * tag (just received there) as a job "queued" on its printer, sent after
+ * the COMMIT (http_after_commit); "failed" with its reason if the label
+ * cannot be made (no template, a bad one): a label never stops the
+ * receiving. *job gets the job as recorded, or NULL if the location
+ * prints nothing. Only a database error is an error.
  */
 enum store_status
 label_print_on_receive(const struct actor *a, const char *location,
@@ -731,6 +1010,7 @@ label_print_on_receive(const struct actor *a, const char *location,
 {
 	struct label_set *set;
 	struct label_batch b;
+	struct label_send ls;
 	json_t *conf, *printer = NULL, *tags;
 	const char *tpl, *field;
 	char *cause = NULL;
@@ -760,13 +1040,15 @@ label_print_on_receive(const struct actor *a, const char *location,
 		    tpl != NULL ? tpl : "", "format", json_object_get(printer,
 		    "language"), "tags", tags, "bytes", (json_int_t)0, "state",
 		    "failed", "reason", cause);
-		st = store_print_job_add(a, *job);
 	} else {
-		if (label_print_batch(a, printer, &b, 1, job, &status,
-		    &cause) != 0)
-			st = status == 503 ? STORE_BUSY : STORE_ERROR;
+		memset(&ls, 0, sizeof ls);
+		*job = label_print_json(printer, &b, &ls, "queued");
 		label_batch_free(&b);
 	}
+	if ((st = store_print_job_add(a, *job)) == STORE_OK &&
+	    strcmp(json_string_value(json_object_get(*job, "state")),
+	    "queued") == 0)
+		http_after_commit(label_print_queued, NULL);
 	label_set_free(set);
 	free(cause);
 	json_decref(tags);

@@ -466,7 +466,7 @@ scan_receive(struct scan *sc, json_t *before)
 		json_object_set(sc->v, "label", json_object_get(u, "label"));
 	scan_say(sc, "ok", tag, _("%s: received from lot %s into %s%s — scan "
 	    "the next unit"), tag, lot, sc->location, json_object_get(u,
-	    "label") != NULL ? _(", label printed") : "");
+	    "label") != NULL ? _(", label queued for printing") : "");
 	json_decref(a);
 }
 
@@ -1216,11 +1216,13 @@ scan_local(const char *station, const char *code, const char *source)
 	}
 	v = scan_submit(station, code, NULL, NULL, source);
 	if (store_commit() != STORE_OK) {
+		http_committed(0);	/* no label for a scan not saved */
 		json_object_set_new(v, "verdict", json_string("refused"));
 		json_object_set_new(v, "message", json_string(_("the scan "
 		    "could not be saved — scan again")));
 		return (v);
 	}
 	stream_publish(station, "scan", v);
+	http_committed(1);	/* labels it queued go to the printer */
 	return (v);
 }

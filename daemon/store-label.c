@@ -444,7 +444,8 @@ store_print_job_add(const struct actor *a, json_t *job)
 	static struct stmt q = STMT("INSERT INTO print_job (printer, queue,"
 	    " template, format, tags_json, bytes, cups_job, state, reason,"
 	    " actor, created_at, done_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
-	    " ?8, ?9, ?10, ?11, CASE WHEN ?8 = 'sent' THEN NULL ELSE ?11 END)");
+	    " ?8, ?9, ?10, ?11, CASE WHEN ?8 IN ('sent', 'queued') THEN NULL"
+	    " ELSE ?11 END)");
 	static const char *const keys[] = { "printer", "queue", "template",
 	    "format" };
 	sqlite3_stmt *s;
@@ -514,6 +515,68 @@ store_print_job_done(const struct actor *a, int64_t id, const char *state,
 	    state, reason);
 	json_decref(job);
 	return (status);
+}
+
+/*
+ * A queued job's outcome, once (job: template, bytes, state "sent" with
+ * cups_job or "failed" with reason): STORE_NOTFOUND if it is not queued.
+ * Each tag gets a "label_print_state" ledger row, queued to the state.
+ */
+enum store_status
+store_print_job_sent(const struct actor *a, int64_t id, json_t *job)
+{
+	static struct stmt q = STMT("UPDATE print_job SET template = ?2,"
+	    " bytes = ?3, cups_job = ?4, state = ?5, reason = ?6,"
+	    " done_at = CASE WHEN ?5 = 'sent' THEN NULL ELSE ?7 END"
+	    " WHERE id = ?1 AND state = 'queued'");
+	sqlite3_stmt *s;
+	json_t *row, *v;
+	const char *state = json_string_value(json_object_get(job, "state"));
+	const char *reason = json_string_value(json_object_get(job, "reason"));
+	char now[32];
+	enum store_status status;
+
+	if ((s = store_prepare(&q)) == NULL)
+		return (STORE_ERROR);
+	store_now(now, sizeof now);
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_text(s, 2, json_string_value(json_object_get(job,
+	    "template")), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 3, json_integer_value(json_object_get(job,
+	    "bytes")));
+	if (json_is_integer(v = json_object_get(job, "cups_job")))
+		sqlite3_bind_int64(s, 4, json_integer_value(v));
+	sqlite3_bind_text(s, 5, state, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 6, reason, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 7, now, -1, SQLITE_STATIC);
+	if ((status = store_done(s, sqlite3_step(s))) != STORE_OK)
+		return (status);
+	if (sqlite3_changes(sqlite3_db_handle(s)) == 0)
+		return (STORE_NOTFOUND);
+	if ((status = store_print_job_get(id, &row)) != STORE_OK)
+		return (status);
+	status = store_print_ledger(a, row, "label_print_state", "queued",
+	    state, reason);
+	json_decref(row);
+	return (status);
+}
+
+/* The first n jobs queued (print on receive): id, printer, template, tags. */
+enum store_status
+store_print_jobs_queued(int n, json_t **out)
+{
+	static struct stmt q = STMT("SELECT id, printer, template, tags_json"
+	    " FROM print_job WHERE state = 'queued' ORDER BY id LIMIT ?1");
+	sqlite3_stmt *s;
+	int rc;
+
+	if ((s = store_prepare(&q)) == NULL)
+		return (STORE_ERROR);
+	sqlite3_bind_int(s, 1, n);
+	*out = json_array();
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		json_array_append_new(*out, store_row_json(s));
+	return (store_done(s, rc));
 }
 
 /* One print job, or STORE_NOTFOUND. */

@@ -1161,6 +1161,27 @@ const char *const store_migrations[] = {
 	" token_id INTEGER REFERENCES token (id), created_at TEXT NOT NULL,"
 	" seen_at TEXT NOT NULL, expires_at TEXT NOT NULL);"
 	"CREATE INDEX session_token ON session (token_id)",
+
+	/*
+	 * 28 (print after commit): a label printed on receive is recorded
+	 * "queued" in the receiving's transaction and sent by a worker after
+	 * its COMMIT. SQLite cannot change a CHECK: the table is rebuilt with
+	 * its rows (so this also runs again on a print_job of any earlier
+	 * shape with the same columns).
+	 */
+	"CREATE TABLE print_job_new (id INTEGER PRIMARY KEY,"
+	" printer TEXT NOT NULL, queue TEXT NOT NULL, template TEXT NOT NULL,"
+	" format TEXT NOT NULL, tags_json TEXT NOT NULL,"
+	" bytes INTEGER NOT NULL, cups_job INTEGER,"
+	" state TEXT NOT NULL CHECK (state IN ('queued', 'sent', 'completed',"
+	" 'aborted', 'canceled', 'stopped', 'failed')), reason TEXT,"
+	" actor TEXT NOT NULL, created_at TEXT NOT NULL, done_at TEXT);"
+	"INSERT INTO print_job_new SELECT id, printer, queue, template, format,"
+	" tags_json, bytes, cups_job, state, reason, actor, created_at, done_at"
+	" FROM print_job;"
+	"DROP TABLE print_job;"
+	"ALTER TABLE print_job_new RENAME TO print_job;"
+	"CREATE INDEX print_job_state ON print_job (state)",
 };
 
 const int store_nmigrations = sizeof store_migrations /

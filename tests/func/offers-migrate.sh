@@ -112,7 +112,7 @@ sqlite3 -batch "$DB" "BEGIN; $(sqlite3 -batch "$DB" "SELECT 'DROP TRIGGER ' ||
     $UNDO_23_25
     COMMIT" || echo "Bail out! cannot undo migrations 14, 15, 17, 19 and 23 to 25"
 start_daemon
-is "$(sql "PRAGMA user_version")" 27 "migrated to 12 and on"
+is "$(sql "PRAGMA user_version")" 28 "migrated to 12 and on"
 is "$(sql "PRAGMA foreign_key_check")" "" "no reference broken"
 is "$(sql "SELECT group_concat(r.id || ':' || (r.territory = b.territory) || (r.prescriber_id = b.prescriber_id)) FROM orientation r JOIN beneficiary b ON b.id = r.beneficiary_id")" "1:11,2:11" "migration 20: each orientation carries its person's territory and prescriber"
 is "$(sql "SELECT count(*) FROM report_dirty")" 0 "and leaves no tally to settle"

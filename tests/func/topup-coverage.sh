@@ -173,7 +173,7 @@ sqlite3 -batch "$DB" "PRAGMA foreign_keys = OFF; BEGIN;
     echo "Bail out! cannot undo migrations 22 to 25"
 is "$(sql "SELECT count(*) FROM pragma_table_info('topup') WHERE name IN ('beneficiary_id', 'territory')")" 0 "before migration 22: top-ups without beneficiary nor territory"
 start_daemon
-is "$(sql "PRAGMA user_version")" 27 "migrated to 27"
+is "$(sql "PRAGMA user_version")" 28 "migrated to 28"
 is "$(sql "$scope")" "$want_scope" "migration 22: each top-up has its beneficiary and territory back"
 like "$want_open" '^[0-9]+:[0-9-]{10}' "connections short of the months, each with its due day"
 is "$(sql "SELECT group_concat(id || ':' || due_on) FROM connection_open")" "$want_open" "migrations 24 and 25: the same connections short of the months, the same due days"
