@@ -278,6 +278,15 @@ struct api_lot_job {
 	struct csv_manifest	*m;
 	char			*cause;		/* the file is not a manifest */
 	char			**notes;	/* each line's other columns */
+	/* The loop's, from one slice of the writes to the next. */
+	enum { LOT_TARGET, LOT_CHECK, LOT_PLAN, LOT_LINES, LOT_END } phase;
+	size_t			 next;		/* the line a slice starts at */
+	json_t			**dups;		/* what the store says of each */
+	json_t			*errors;
+	size_t			 bad, imported, duplicates;
+	int64_t			 lot_id;
+	int			 import_no;
+	char			 lot_supplier[TAG_LEN + 1];
 };
 
 static int	 api_lot_target(struct req *, struct api_lot_job *,
@@ -285,7 +294,12 @@ static int	 api_lot_target(struct req *, struct api_lot_job *,
 static void	 api_lot_job_run(void *);
 static void	 api_lot_job_done(struct req *, void *);
 static void	 api_lot_job_free(struct api_lot_job *);
+static void	 api_lot_job_release(void *);
 static int	 api_lot_write(struct req *, void *);
+static int	 api_lot_checks(struct req *, struct api_lot_job *);
+static int	 api_lot_plan(struct req *, struct api_lot_job *);
+static int	 api_lot_lines(struct req *, struct api_lot_job *);
+static int	 api_lot_end(struct req *, struct api_lot_job *);
 
 /*
  * Where the lines go, as the store says now: the existing lot (it must
@@ -361,6 +375,10 @@ api_lot_job_free(struct api_lot_job *j)
 	for (i = 0; j->notes != NULL && i < j->m->nunits; i++)
 		free(j->notes[i]);
 	free(j->notes);
+	for (i = 0; j->dups != NULL && i < j->m->nunits; i++)
+		json_decref(j->dups[i]);
+	free(j->dups);
+	json_decref(j->errors);
 	csv_manifest_free(j->m);
 	free(j->cause);
 	free(j->raw);
@@ -372,6 +390,12 @@ api_lot_job_free(struct api_lot_job *j)
 	free(j);
 }
 
+static void
+api_lot_job_release(void *arg)
+{
+	api_lot_job_free(arg);
+}
+
 /* On the loop: write and answer (req NULL: the client went away). */
 static void
 api_lot_job_done(struct req *req, void *arg)
@@ -381,87 +405,147 @@ api_lot_job_done(struct req *req, void *arg)
 	if (req != NULL && j->m == NULL)
 		reply_error(req, 400, "invalid_manifest", NULL, "%s",
 		    j->cause);
-	else if (req != NULL)
-		worker_write(req, api_lot_write, j);
+	else if (req != NULL) {
+		worker_write(req, api_lot_write, j, api_lot_job_release);
+		return;
+	}
 	api_lot_job_free(j);
 }
 
 /*
- * The import itself, in its transaction (worker_write): the store's view
- * of each good line (already in stock, or in this lot), then the lines,
- * the lot if new and the ledger row. 0 answered 201, or -1 answered.
+ * The import itself, in its transaction (worker_write), in slices of the
+ * loop: the store's view of each good line (already in stock, or in this
+ * lot), then the lines, the lot if new and the ledger row. 1: more to
+ * do on the next slice; 0 answered 201, or -1 answered.
  */
 static int
 api_lot_write(struct req *req, void *arg)
 {
 	struct api_lot_job *j = arg;
-	struct csv_manifest *m = j->m;
-	struct actor a = { j->actor, j->station, j->at };
-	struct csv_unit *u;
-	char supplier[TAG_LEN + 1], *cause, *dupt;
-	const char *status_of;
-	json_t *errors = NULL, *dup, *o, *details, **dups;
-	enum store_status status;
-	int64_t lot_id = 0;
-	size_t i, bad, imported = 0, duplicates = 0;
-	int import_no, rc = -1;
+	int rc = 1;
 
-	if (api_lot_target(req, j, &lot_id, supplier) != 0)
-		return (-1);
-	dups = xcalloc(m->nunits + 1, sizeof *dups);
-	for (i = 0; i < m->nunits; i++) {
-		u = &m->units[i];
-		if (u->bad || u->dup_line != 0)
-			continue;
-		if (api_lot_check_unit(m, u, j->existing ? lot_id : 0,
-		    &dups[i]) != 0) {
-			api_reply_store(req, STORE_ERROR, "");
-			goto out;
+	while (rc == 1 && !worker_slice_over()) {
+		switch (j->phase) {
+		case LOT_TARGET:
+			if (api_lot_target(req, j, &j->lot_id,
+			    j->lot_supplier) != 0)
+				return (-1);
+			j->dups = xcalloc(j->m->nunits + 1, sizeof *j->dups);
+			j->phase = LOT_CHECK;
+			break;
+		case LOT_CHECK:
+			rc = api_lot_checks(req, j);
+			break;
+		case LOT_PLAN:
+			rc = api_lot_plan(req, j);
+			break;
+		case LOT_LINES:
+			rc = api_lot_lines(req, j);
+			break;
+		case LOT_END:
+			return (api_lot_end(req, j));
 		}
 	}
+	return (rc);
+}
+
+/* What the store says of each good line, until the slice is over. */
+static int
+api_lot_checks(struct req *req, struct api_lot_job *j)
+{
+	struct csv_manifest *m = j->m;
+	struct csv_unit *u;
+
+	for (; j->next < m->nunits; j->next++) {
+		if (worker_slice_over())
+			return (1);
+		u = &m->units[j->next];
+		if (u->bad || u->dup_line != 0)
+			continue;
+		if (api_lot_check_unit(m, u, j->existing ? j->lot_id : 0,
+		    &j->dups[j->next]) != 0) {
+			api_reply_store(req, STORE_ERROR, "");
+			return (-1);
+		}
+	}
+	j->next = 0;
+	j->phase = LOT_PLAN;
+	return (1);
+}
+
+/* Refuse the file, or make the lot if new and number the import. */
+static int
+api_lot_plan(struct req *req, struct api_lot_job *j)
+{
+	struct csv_manifest *m = j->m;
+	struct actor a = { j->actor, j->station, j->at };
+	enum store_status status;
+	char *cause;
+	json_t *o;
+	size_t i;
+
 	csv_manifest_sort(m);
-	errors = api_lot_errors(m, &bad);
+	j->errors = api_lot_errors(m, &j->bad);
 	for (i = 0; i < m->nunits; i++)
 		if (!m->units[i].bad && m->units[i].dup_line == 0 &&
-		    dups[i] == NULL)
-			imported++;
-	if (bad > 0 && (!j->skip || imported == 0)) {
+		    j->dups[i] == NULL)
+			j->imported++;
+	if (j->bad > 0 && (!j->skip || j->imported == 0)) {
 		o = json_pack("{ss sI so}", "code", "invalid_manifest", "count",
-		    (json_int_t)bad, "lines", errors);
-		errors = NULL;
-		if (imported == 0)
+		    (json_int_t)j->bad, "lines", j->errors);
+		j->errors = NULL;
+		if (j->imported == 0)
 			xasprintf(&cause, _("no line of the manifest can be "
 			    "imported (bad lines: %zu): nothing was imported"),
-			    bad);
+			    j->bad);
 		else
 			xasprintf(&cause, _("bad lines in the manifest: %zu "
 			    "of %zu; nothing was imported (correct them, or "
-			    "import the other lines with skip_bad)"), bad,
+			    "import the other lines with skip_bad)"), j->bad,
 			    m->nunits);
 		json_object_set_new(o, "message", json_string(cause));
 		log_debug("400 invalid_manifest: %s", cause);
 		free(cause);
 		reply_json(req, 400, json_pack("{so}", "error", o));
-		goto out;
+		return (-1);
 	}
-
 	if (!j->existing) {
 		status = store_item_add(&res_lot, &a, j->vals, j->lot);
 		if (status == STORE_OK)
-			status = store_lot_find(j->lot, &lot_id, supplier);
+			status = store_lot_find(j->lot, &j->lot_id,
+			    j->lot_supplier);
 		if (status != STORE_OK) {
 			api_reply_store(req, status, j->ref);
-			goto out;
+			return (-1);
 		}
 	}
-	if ((status = store_manifest_next_import(lot_id, &import_no)) !=
-	    STORE_OK)
-		goto fail;
-	for (i = 0; i < m->nunits; i++) {
-		u = &m->units[i];
+	if ((status = store_manifest_next_import(j->lot_id, &j->import_no)) !=
+	    STORE_OK) {
+		api_reply_store(req, status, j->lot);
+		return (-1);
+	}
+	j->phase = LOT_LINES;
+	return (1);
+}
+
+/* The lines, until the slice is over. */
+static int
+api_lot_lines(struct req *req, struct api_lot_job *j)
+{
+	struct csv_manifest *m = j->m;
+	struct csv_unit *u;
+	enum store_status status;
+	const char *status_of;
+	char *dupt;
+	json_t *dup;
+
+	for (; j->next < m->nunits; j->next++) {
+		if (worker_slice_over())
+			return (1);
+		u = &m->units[j->next];
 		if (u->bad)
 			continue;
-		dup = dups[i];
+		dup = j->dups[j->next];
 		if (u->dup_line != 0)
 			dup = json_pack("{ss sI}", "field",
 			    csv_field_name(u->dup_field),
@@ -472,18 +556,33 @@ api_lot_write(struct req *req, void *arg)
 		dupt = dup != NULL ? json_dumps(dup, JSON_COMPACT |
 		    JSON_SORT_KEYS) : NULL;
 		json_decref(dup);
-		status = store_manifest_add(lot_id, import_no, u, j->notes[i],
-		    status_of, dupt);
+		status = store_manifest_add(j->lot_id, j->import_no, u,
+		    j->notes[j->next], status_of, dupt);
 		free(dupt);
-		if (status != STORE_OK)
-			goto fail;
+		if (status != STORE_OK) {
+			api_reply_store(req, status, j->lot);
+			return (-1);
+		}
 		if (strcmp(status_of, "duplicate") == 0)
-			duplicates++;
+			j->duplicates++;
 	}
-	details = json_pack("{si sI sI sI sI ss ss}", "import", import_no,
-	    "lines", (json_int_t)m->nunits, "imported", (json_int_t)imported,
-	    "duplicates", (json_int_t)duplicates, "skipped",
-	    (json_int_t)(bad - duplicates),
+	j->phase = LOT_END;
+	return (1);
+}
+
+/* The ledger row and the answer. */
+static int
+api_lot_end(struct req *req, struct api_lot_job *j)
+{
+	struct csv_manifest *m = j->m;
+	struct actor a = { j->actor, j->station, j->at };
+	enum store_status status;
+	json_t *o, *details;
+
+	details = json_pack("{si sI sI sI sI ss ss}", "import", j->import_no,
+	    "lines", (json_int_t)m->nunits, "imported",
+	    (json_int_t)j->imported, "duplicates", (json_int_t)j->duplicates,
+	    "skipped", (json_int_t)(j->bad - j->duplicates),
 	    "encoding", m->table->cp1252 ? "Windows-1252" : "UTF-8",
 	    "separator", m->table->sep == ';' ? ";" : m->table->sep == ',' ?
 	    "," : "tab");
@@ -491,25 +590,17 @@ api_lot_write(struct req *req, void *arg)
 	    details);
 	if (status != STORE_OK) {
 		json_decref(details);
-		goto fail;
+		api_reply_store(req, status, j->lot);
+		return (-1);
 	}
-	o = json_pack("{ss ss sb}", "lot", j->lot, "supplier", supplier,
+	o = json_pack("{ss ss sb}", "lot", j->lot, "supplier", j->lot_supplier,
 	    "created", !j->existing);
 	json_object_update(o, details);
 	json_decref(details);
-	json_object_set_new(o, "errors", errors);
-	errors = NULL;
+	json_object_set_new(o, "errors", j->errors);
+	j->errors = NULL;
 	reply_json(req, 201, o);
-	rc = 0;
-	goto out;
-fail:
-	api_reply_store(req, status, j->lot);
-out:
-	json_decref(errors);
-	for (i = 0; i < m->nunits; i++)
-		json_decref(dups[i]);
-	free(dups);
-	return (rc);
+	return (0);
 }
 
 /*

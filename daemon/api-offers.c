@@ -242,12 +242,24 @@ struct api_offers_job {
 	char			*actor, *station, *at;
 	struct lieux_file	*lf;		/* the worker's */
 	char			*cause;
+	/* The loop's, from one slice of the writes to the next. */
+	enum { OFFERS_COMMUNES, OFFERS_PLAN, OFFERS_PLACES, OFFERS_END } phase;
+	size_t			 next;		/* the row a slice starts at */
+	char			 today[16];
+	json_t			*outside, *cache;
+	size_t			 bad, created, updated, same;
+	size_t			 born, withdrawn;
 };
 
 static void	 api_offers_job_run(void *);
 static void	 api_offers_job_done(struct req *, void *);
 static void	 api_offers_job_free(struct api_offers_job *);
+static void	 api_offers_job_release(void *);
 static int	 api_offers_write(struct req *, void *);
+static int	 api_offers_communes(struct req *, struct api_offers_job *);
+static int	 api_offers_plan(struct req *, struct api_offers_job *);
+static int	 api_offers_places(struct req *, struct api_offers_job *);
+static int	 api_offers_end(struct req *, struct api_offers_job *);
 
 static void
 api_offers_job_run(void *arg)
@@ -264,11 +276,19 @@ api_offers_job_free(struct api_offers_job *j)
 {
 	lieux_free(j->lf);
 	free(j->cause);
+	json_decref(j->outside);
+	json_decref(j->cache);
 	free(j->raw);
 	free(j->actor);
 	free(j->station);
 	free(j->at);
 	free(j);
+}
+
+static void
+api_offers_job_release(void *arg)
+{
+	api_offers_job_free(arg);
 }
 
 /* On the loop: write and answer (req NULL: the client went away). */
@@ -279,78 +299,134 @@ api_offers_job_done(struct req *req, void *arg)
 
 	if (req != NULL && j->lf == NULL)
 		reply_error(req, 400, "invalid_file", NULL, "%s", j->cause);
-	else if (req != NULL)
-		worker_write(req, api_offers_write, j);
+	else if (req != NULL) {
+		worker_write(req, api_offers_write, j, api_offers_job_release);
+		return;
+	}
 	api_offers_job_free(j);
 }
 
 /*
- * The import in its transaction (worker_write): each good row's commune,
- * then the places created or updated with their offers, and the ledger
- * row. 0 answered 200, or -1 answered.
+ * The import in its transaction (worker_write), in slices of the loop:
+ * each good row's commune, then the places created or updated with their
+ * offers, and the ledger row. 1: more to do on the next slice; 0 answered
+ * 200, or -1 answered.
  */
 static int
 api_offers_write(struct req *req, void *arg)
 {
 	struct api_offers_job *j = arg;
+	int rc = 1;
+
+	while (rc == 1 && !worker_slice_over()) {
+		switch (j->phase) {
+		case OFFERS_COMMUNES:
+			rc = api_offers_communes(req, j);
+			break;
+		case OFFERS_PLAN:
+			rc = api_offers_plan(req, j);
+			break;
+		case OFFERS_PLACES:
+			rc = api_offers_places(req, j);
+			break;
+		case OFFERS_END:
+			return (api_offers_end(req, j));
+		}
+	}
+	return (rc);
+}
+
+/* Each good row's commune, until the slice is over. */
+static int
+api_offers_communes(struct req *req, struct api_offers_job *j)
+{
 	struct lieux_file *lf = j->lf;
 	struct lieux_row *row;
-	struct actor a = { j->actor, j->station, j->at };
-	char today[16], digest[32], *cause;
-	const char *field;
-	json_t *outside, *o, *counts, *cache;
-	size_t i, bad = 0, good = 0, created = 0, updated = 0, same = 0;
-	size_t born = 0, withdrawn = 0, nbad;
-	int64_t id;
-	int out, rc = -1;
-	enum store_status status;
+	int out;
 
-	api_beneficiary_today(today, sizeof today);
-	outside = json_array();
-	cache = json_object();
-	for (i = 0; i < lf->nrows; i++) {
-		row = &lf->rows[i];
+	if (j->outside == NULL) {
+		api_beneficiary_today(j->today, sizeof j->today);
+		j->outside = json_array();
+		j->cache = json_object();
+	}
+	for (; j->next < lf->nrows; j->next++) {
+		if (worker_slice_over())
+			return (1);
+		row = &lf->rows[j->next];
 		if (row->bad)
 			continue;
-		if (api_offers_commune(lf, row, today, cache, &out) != 0) {
-			json_decref(cache);
+		if (api_offers_commune(lf, row, j->today, j->cache, &out) !=
+		    0) {
 			api_reply_store(req, STORE_ERROR, "");
-			goto done;
+			return (-1);
 		}
 		if (out)
-			json_array_append_new(outside, json_pack("{sI sO sO? sO}",
-			    "line", (json_int_t)row->line, "id",
-			    json_object_get(row->place, "ref"), "commune",
-			    json_object_get(row->place, "commune_given"),
-			    "code_postal", json_object_get(row->place,
-			    "postal_code")));
+			json_array_append_new(j->outside, json_pack(
+			    "{sI sO sO? sO}", "line", (json_int_t)row->line,
+			    "id", json_object_get(row->place, "ref"),
+			    "commune", json_object_get(row->place,
+			    "commune_given"), "code_postal",
+			    json_object_get(row->place, "postal_code")));
 		row->bad = row->bad ? 1 : out ? 2 : 0;
 	}
-	json_decref(cache);
+	json_decref(j->cache);
+	j->cache = NULL;
+	j->next = 0;
+	j->phase = OFFERS_PLAN;
+	return (1);
+}
+
+/* Refuse the file if a bad row forbids it. */
+static int
+api_offers_plan(struct req *req, struct api_offers_job *j)
+{
+	struct lieux_file *lf = j->lf;
+	const char *field;
+	char *cause;
+	json_t *o;
+	size_t i, good = 0, nbad;
+
 	for (i = 0; i < lf->nrows; i++) {
-		bad += lf->rows[i].bad == 1;
+		j->bad += lf->rows[i].bad == 1;
 		good += lf->rows[i].bad == 0;
 	}
 	api_offers_sort(lf->errors);
 	api_offers_sort(lf->warnings);
-	if (bad > 0 && (!j->skip || good == 0)) {
+	if (j->bad > 0 && (!j->skip || good == 0)) {
 		nbad = json_array_size(lf->errors);
 		field = json_string_value(json_object_get(json_array_get(
 		    lf->errors, 0), "column"));
 		o = json_pack("{ss ss* sI so}", "code", "invalid_file", "field",
-		    field, "count", (json_int_t)bad, "lines",
+		    field, "count", (json_int_t)j->bad, "lines",
 		    api_offers_cut(lf->errors));
 		xasprintf(&cause, _("bad rows in the file: %zu of %zu (%zu "
 		    "problems); nothing was imported (correct them, or import "
-		    "the other rows with skip_bad)"), bad, lf->nrows, nbad);
+		    "the other rows with skip_bad)"), j->bad, lf->nrows, nbad);
 		json_object_set_new(o, "message", json_string(cause));
 		log_debug("400 invalid_file: %s", cause);
 		free(cause);
 		reply_json(req, 400, json_pack("{so}", "error", o));
-		goto done;
+		return (-1);
 	}
-	for (i = 0; i < lf->nrows; i++) {
-		row = &lf->rows[i];
+	j->phase = OFFERS_PLACES;
+	return (1);
+}
+
+/* The places created or updated, with their offers, until it is over. */
+static int
+api_offers_places(struct req *req, struct api_offers_job *j)
+{
+	struct lieux_file *lf = j->lf;
+	struct lieux_row *row;
+	struct actor a = { j->actor, j->station, j->at };
+	enum store_status status;
+	char digest[32];
+	int64_t id;
+
+	for (; j->next < lf->nrows; j->next++) {
+		if (worker_slice_over())
+			return (1);
+		row = &lf->rows[j->next];
 		if (row->bad)
 			continue;
 		json_object_del(row->place, "insee");
@@ -362,30 +438,47 @@ api_offers_write(struct req *req, void *arg)
 			goto fail;
 		if (id != 0 && strcmp(digest, json_string_value(
 		    json_object_get(row->place, "digest"))) == 0) {
-			same++;
+			j->same++;
 			continue;
 		}
 		if (id == 0)
-			created++;
+			j->created++;
 		else
-			updated++;
+			j->updated++;
 		if ((status = store_offers_place_put(&a, &id, row->place)) !=
 		    STORE_OK || (status = store_offers_sync(&a, id,
-		    json_object_get(row->place, "services"), &born,
-		    &withdrawn)) != STORE_OK)
+		    json_object_get(row->place, "services"), &j->born,
+		    &j->withdrawn)) != STORE_OK)
 			goto fail;
 	}
+	j->phase = OFFERS_END;
+	return (1);
+fail:
+	api_reply_store(req, status, "");
+	return (-1);
+}
+
+/* The ledger row and the answer. */
+static int
+api_offers_end(struct req *req, struct api_offers_job *j)
+{
+	struct lieux_file *lf = j->lf;
+	struct actor a = { j->actor, j->station, j->at };
+	enum store_status status;
+	json_t *counts;
+
 	counts = json_pack("{ss sI sI sI sI sI sI sI sI sI}", "schema",
 	    LIEUX_SCHEMA_VERSION, "rows", (json_int_t)lf->nrows, "created",
-	    (json_int_t)created, "updated", (json_int_t)updated, "unchanged",
-	    (json_int_t)same, "skipped_outside",
-	    (json_int_t)json_array_size(outside), "bad", (json_int_t)bad,
+	    (json_int_t)j->created, "updated", (json_int_t)j->updated,
+	    "unchanged", (json_int_t)j->same, "skipped_outside",
+	    (json_int_t)json_array_size(j->outside), "bad", (json_int_t)j->bad,
 	    "warnings", (json_int_t)json_array_size(lf->warnings),
-	    "offers_created", (json_int_t)born, "offers_withdrawn",
-	    (json_int_t)withdrawn);
+	    "offers_created", (json_int_t)j->born, "offers_withdrawn",
+	    (json_int_t)j->withdrawn);
 	if ((status = store_offers_imported(&a, counts)) != STORE_OK) {
 		json_decref(counts);
-		goto fail;
+		api_reply_store(req, status, "");
+		return (-1);
 	}
 	json_object_set_new(counts, "separator", json_string(
 	    lf->table->sep == ';' ? ";" : lf->table->sep == ',' ? "," :
@@ -394,15 +487,9 @@ api_offers_write(struct req *req, void *arg)
 	json_object_set_new(counts, "bad_rows", api_offers_cut(lf->errors));
 	json_object_set_new(counts, "warning_list",
 	    api_offers_cut(lf->warnings));
-	json_object_set_new(counts, "outside", api_offers_cut(outside));
+	json_object_set_new(counts, "outside", api_offers_cut(j->outside));
 	reply_json(req, 200, counts);
-	rc = 0;
-	goto done;
-fail:
-	api_reply_store(req, status, "");
-done:
-	json_decref(outside);
-	return (rc);
+	return (0);
 }
 
 /*

@@ -61,7 +61,19 @@ static int http_group_size;
 static int http_in_handler;		/* never commit under a handler */
 static struct timeval http_group_since;
 
+/*
+ * After-commit hooks (http_after_commit): work that must follow the COMMIT
+ * making a write true, such as sending the labels a receiving queued. Run
+ * once that COMMIT succeeded; dropped if the request's savepoint or the
+ * transaction is rolled back.
+ */
+#define HOOKS_MAX	8
+static struct { void (*fn)(void *); void *arg; } http_hooks[HOOKS_MAX];
+static int http_nhooks;
+
 static void http_request_cb(struct evhttp_request *, void *);
+static int http_park(struct evhttp_request *);
+static void http_parked_closed(struct evhttp_connection *, void *);
 static const char *http_method(enum evhttp_cmd_type);
 static const char *http_station(struct evhttp_request *);
 static void http_group_cb(evutil_socket_t, short, void *);
@@ -440,10 +452,83 @@ http_media_is(const char *ctype, const char *type)
 	    ctype[n] == ';' || ctype[n] == ' ' || ctype[n] == '\t'));
 }
 
+/*
+ * While an import writes in slices (worker.c), it holds the database:
+ * every request but GET /v1/health (it reads no row) waits here, and is
+ * dispatched when the import has committed or rolled back, in the order
+ * they came. They are bounded by the connections (max-connections): a
+ * connection has one request at a time. One whose client goes away is
+ * forgotten.
+ */
+struct http_parked {
+	TAILQ_ENTRY(http_parked) entry;
+	struct evhttp_request	*ev;
+};
+static TAILQ_HEAD(, http_parked) http_parked =
+    TAILQ_HEAD_INITIALIZER(http_parked);
+
+/* Park this request? 1 if it waits. */
+static int
+http_park(struct evhttp_request *ev)
+{
+	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(ev);
+	struct evhttp_connection *evcon;
+	struct http_parked *p;
+	const char *path;
+
+	if (!store_exclusive())
+		return (0);
+	path = uri != NULL ? evhttp_uri_get_path(uri) : NULL;
+	if (path != NULL && strcmp(path, "/v1/health") == 0 &&
+	    strcmp(http_method(evhttp_request_get_command(ev)), "GET") == 0)
+		return (0);
+	if ((evcon = evhttp_request_get_connection(ev)) == NULL)
+		return (0);
+	(void)conn_serving(ev);		/* a request: not cut as idle */
+	p = xcalloc(1, sizeof *p);
+	p->ev = ev;
+	TAILQ_INSERT_TAIL(&http_parked, p, entry);
+	evhttp_connection_set_closecb(evcon, http_parked_closed, p);
+	return (1);
+}
+
+/* A parked request's client went away. */
+static void
+http_parked_closed(struct evhttp_connection *evcon, void *arg)
+{
+	struct http_parked *p = arg;
+
+	TAILQ_REMOVE(&http_parked, p, entry);
+	if (evhttp_request_get_connection(p->ev) == NULL)
+		evhttp_request_free(p->ev);
+	free(p);
+}
+
+/* The import has ended: dispatch the requests that waited, in order. */
+void
+http_unpark(void)
+{
+	struct http_parked *p;
+	int n = 0;
+
+	TAILQ_FOREACH(p, &http_parked, entry)
+		n++;
+	/* Those parked again (another import began) go to the tail. */
+	while (n-- > 0 && (p = TAILQ_FIRST(&http_parked)) != NULL) {
+		TAILQ_REMOVE(&http_parked, p, entry);
+		evhttp_connection_set_closecb(evhttp_request_get_connection(
+		    p->ev), NULL, NULL);
+		http_request_cb(p->ev, NULL);
+		free(p);
+	}
+}
+
 /* A request from a connection, to the dispatcher. */
 static void
 http_request_cb(struct evhttp_request *ev, void *arg)
 {
+	if (http_park(ev))
+		return;
 	http_dispatch(ev, conn_serving(ev), http_method(
 	    evhttp_request_get_command(ev)), evhttp_request_get_evhttp_uri(ev));
 }
@@ -611,7 +696,11 @@ http_dispatch(struct evhttp_request *ev, struct peer *peer,
 		fatalx("evbuffer_new");
 	req->query = xcalloc(1, sizeof *req->query);
 	TAILQ_INIT(req->query);
-	auth_identify(req, peer);
+	/* While an import holds the database, only /v1/health: public. */
+	if (store_exclusive())
+		req->actor_name = xstrdup("anonymous");
+	else
+		auth_identify(req, peer);
 	req->actor.name = req->actor_name;
 	req->actor.station = http_station(ev);
 
@@ -722,6 +811,7 @@ http_write(struct req *req)
 {
 	struct timeval now, age;
 	enum store_status status;
+	int hooks;
 
 	if (http_group_open) {
 		gettimeofday(&now, NULL);
@@ -747,12 +837,14 @@ http_write(struct req *req)
 		http_flush();
 		return;
 	}
+	hooks = http_nhooks;
 	http_in_handler = 1;
 	req->route->handler(req);
 	http_in_handler = 0;
 	if (req->status == -1) {
 		/* Answered later (worker.c), in a transaction of its own. */
 		store_request_end(0);
+		http_nhooks = hooks;
 		req_free(req);
 		return;
 	}
@@ -760,6 +852,8 @@ http_write(struct req *req)
 		reply_error(req, 500, "internal", NULL,
 		    _("no answer was produced"));
 	status = store_request_end(http_is_ok(req));
+	if (!http_is_ok(req))
+		http_nhooks = hooks;	/* its savepoint was rolled back */
 	TAILQ_INSERT_TAIL(&http_group, req, group);
 	http_group_size++;
 	if (status != STORE_OK) {
@@ -843,4 +937,37 @@ http_flush(void)
 	/* After an erasure: no old page left in the WAL. */
 	if (checkpoint)
 		store_checkpoint();
+	http_committed(status == STORE_OK && !http_sink_rollback);
+}
+
+/*
+ * Run fn(arg) once the transaction open now is committed, never if it is
+ * rolled back (print on receive: a label is sent only for a receiving
+ * that is true). The same fn and arg twice are one hook. http_flush runs
+ * them for the requests' group; a write committed elsewhere (scan_local)
+ * calls http_committed itself.
+ */
+void
+http_after_commit(void (*fn)(void *), void *arg)
+{
+	int i;
+
+	for (i = 0; i < http_nhooks; i++)
+		if (http_hooks[i].fn == fn && http_hooks[i].arg == arg)
+			return;
+	if (http_nhooks == HOOKS_MAX)
+		fatalx("http_after_commit: too many hooks");
+	http_hooks[http_nhooks].fn = fn;
+	http_hooks[http_nhooks++].arg = arg;
+}
+
+/* The transaction is committed (ok): run the hooks; else drop them. */
+void
+http_committed(int ok)
+{
+	int i, n = http_nhooks;
+
+	http_nhooks = 0;
+	for (i = 0; ok && i < n; i++)
+		http_hooks[i].fn(http_hooks[i].arg);
 }

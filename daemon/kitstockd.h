@@ -273,6 +273,12 @@ enum store_status store_begin(void);
 enum store_status store_commit(void);
 void	 store_rollback(void);
 int	 store_in_transaction(void);
+void	 store_exclusive_begin(void);
+void	 store_exclusive_end(void);
+void	 store_exclusive_enter(int);
+int	 store_exclusive(void);
+void	 store_after_exclusive(void (*)(void));
+void	 store_exclusive_resume(void);
 enum store_status store_request_begin(void);
 enum store_status store_request_end(int);
 void	 store_set_flush(void (*)(void));
@@ -489,6 +495,8 @@ void	 http_stop(void);
 void	 http_reconfigure(const struct config *);
 void	 http_stats(long long *, long long *);
 void	 http_flush(void);
+void	 http_after_commit(void (*)(void *), void *);
+void	 http_committed(int);
 void	 http_init(struct event_base *);
 void	 http_set_sink(void (*)(const struct req *), int);
 struct evhttp_uri;
@@ -496,6 +504,7 @@ void	 http_dispatch(struct evhttp_request *, struct peer *, const char *,
 	    const struct evhttp_uri *);
 int	 http_socket_alive(const char *);
 void	 http_answer(struct req *);
+void	 http_unpark(void);
 
 /* worker.c: a few threads for work that grows with a request */
 #define WORKER_MAX		16	/* jobs pending or unread, in all */
@@ -503,7 +512,12 @@ void	 http_answer(struct req *);
 typedef void (*worker_run_cb)(void *);
 typedef void (*worker_done_cb)(struct req *, void *);
 int	 worker_submit(struct req *, worker_run_cb, worker_done_cb, void *);
-void	 worker_write(struct req *, int (*)(struct req *, void *), void *);
+int	 worker_detach(struct event_base *, worker_run_cb, worker_done_cb,
+	    void *);
+void	 worker_write(struct req *, int (*)(struct req *, void *), void *,
+	    void (*)(void *));
+int	 worker_slice_over(void);
+void	 worker_finish_held(void);
 int	 worker_pending(void);
 void	 worker_stop(void);
 
@@ -636,32 +650,26 @@ int	 label_print_prepare(const struct label_set *, json_t *, const char *,
 	    json_t *, struct label_batch *, int *, const char **, char **);
 void	 label_batch_free(struct label_batch *);
 int	 label_print_queue(const char *, char **);
-int	 label_print_batch(const struct actor *, json_t *,
-	    const struct label_batch *, int, json_t **, int *, char **);
-/* A print's work, which a worker may run (label_print_send), and after. */
-struct label_send {
-	const struct label_batch *b;
-	char		*queue, *title, *media;
-	int		 zpl, dpi;
-	int		 rc, status, cups_job;
-	size_t		 len;
-	char		*why;
-};
-void	 label_print_send_init(struct label_send *, json_t *,
-	    const struct label_batch *);
-void	 label_print_send(struct label_send *);
-void	 label_print_send_free(struct label_send *);
-int	 label_print_record(const struct actor *, json_t *,
-	    const struct label_batch *, struct label_send *, int, json_t **,
-	    int *, char **);
+/*
+ * A print off the loop: made on the loop from a printer and a prepared
+ * batch (both taken), run by a worker (render, decode back, send to CUPS),
+ * recorded on the loop in a transaction of its own.
+ */
+struct label_job;
+struct label_job *label_job_new(const struct actor *, json_t *,
+	    struct label_set *, struct label_batch *);
+void	 label_job_run(void *);
+int	 label_job_record(struct label_job *, json_t **, int *, char **);
+void	 label_job_free(struct label_job *);
 /*
  * For receiving: call label_print_on_receive(actor, location, tag, &job)
  * in the receiving transaction once tag is in stock at location. If the
- * location prints on receive (PUT /v1/locations/L/print-on-receive), the
- * tag's label goes to its printer and *job is the print job as recorded
- * (state "sent", or "failed" with its "reason": a label that cannot print
- * never stops a receiving); else *job is NULL. Only a database error
- * returns other than STORE_OK. *job belongs to the caller.
+ * location prints on receive (PUT /v1/locations/L/print-on-receive), a
+ * print job is recorded "queued" (or "failed" with its "reason" if the
+ * label cannot be made: that never stops a receiving) and *job is it;
+ * else *job is NULL. A queued job is sent by the worker pool after the
+ * COMMIT (never if rolled back), its outcome recorded then. Only a
+ * database error returns other than STORE_OK. *job is the caller's.
  */
 enum store_status label_print_on_receive(const struct actor *, const char *,
 	    const char *, json_t **);
@@ -692,6 +700,9 @@ enum store_status store_print_job_done(const struct actor *, int64_t,
 	    const char *, const char *);
 enum store_status store_print_job_get(int64_t, json_t **);
 enum store_status store_print_jobs_waiting(json_t **);
+enum store_status store_print_jobs_queued(int, json_t **);
+enum store_status store_print_job_sent(const struct actor *, int64_t,
+	    json_t *);
 
 /* api-label.c */
 void	 api_label_render(struct req *);

@@ -64,7 +64,10 @@ retention_run(void)
 static void
 retention_cb(int fd, short events, void *arg)
 {
-	retention_run();
+	if (store_exclusive())		/* an import holds the database */
+		store_after_exclusive(retention_run);
+	else
+		retention_run();
 }
 
 /* Run once now, then every day on the loop. */

@@ -62,6 +62,7 @@ struct store_id {
 static struct store_id store_id_db, store_id_wal;
 static char *store_wal_path;
 static int store_moved;		/* the last check found them replaced */
+static int store_moved_in_commit; /* the last COMMIT went to files gone */
 
 /*
  * Below this much free space the database is said full (/v1/health); so
@@ -459,6 +460,16 @@ store_gone(void)
 
 	if (store_path == NULL || store_ours())
 		return (NULL);
+	if (store_moved_in_commit) {
+		/* Committed, but into the files that went: not lost. */
+		snprintf(buf, sizeof buf, _("the database %s was removed or "
+		    "replaced while this change was being committed: it was "
+		    "recorded in the removed files, so it is in a backup taken "
+		    "now (kitstock backup) and will be back once that backup "
+		    "is restored; do not send it again before checking"),
+		    store_path);
+		return (buf);
+	}
 	snprintf(buf, sizeof buf, _("the database %s was removed or replaced "
 	    "while kitstockd was serving it: nothing was recorded; take a "
 	    "backup now (kitstock backup: it still holds every recorded "
@@ -480,10 +491,93 @@ store_errmsg(void)
 	return (sqlite3_errmsg(store_db));
 }
 
+/*
+ * An import written in slices (worker.c) holds the loop's connection
+ * between loop turns, in one transaction: while it does, nothing else may
+ * use the connection (it would read the import's uncommitted rows, or
+ * write into its transaction). store_exclusive_begin/end bracket the
+ * import, store_exclusive_enter/leave each of its slices; outside a slice
+ * the doors (prepare, begin, commit, rollback) refuse, and say who asked.
+ */
+static int store_excl;		/* an import holds the connection */
+static int store_excl_in;	/* and one of its slices runs now */
+
+void
+store_exclusive_begin(void)
+{
+	store_excl = 1;
+}
+
+void
+store_exclusive_end(void)
+{
+	store_excl = store_excl_in = 0;
+}
+
+void
+store_exclusive_enter(int in)
+{
+	store_excl_in = in;
+}
+
+int
+store_exclusive(void)
+{
+	return (store_excl);
+}
+
+/*
+ * The loop's own users of the database (timers, USB scanners) defer
+ * themselves while an import holds it: fn runs once it has ended
+ * (store_exclusive_resume), once however often it was asked.
+ */
+#define STORE_LATER_MAX	8
+static void (*store_later[STORE_LATER_MAX])(void);
+
+void
+store_after_exclusive(void (*fn)(void))
+{
+	int i;
+
+	for (i = 0; i < STORE_LATER_MAX; i++) {
+		if (store_later[i] == fn)
+			return;
+		if (store_later[i] == NULL) {
+			store_later[i] = fn;
+			return;
+		}
+	}
+	fatalx("store_after_exclusive: more than %d", STORE_LATER_MAX);
+}
+
+void
+store_exclusive_resume(void)
+{
+	void (*run[STORE_LATER_MAX])(void);
+	int i;
+
+	memcpy(run, store_later, sizeof run);
+	memset(store_later, 0, sizeof store_later);
+	for (i = 0; i < STORE_LATER_MAX && run[i] != NULL; i++)
+		run[i]();
+}
+
+/* May the connection be used now? Else log it (a missed deferral). */
+static int
+store_excluded(const char *what)
+{
+	if (!store_excl || store_excl_in)
+		return (0);
+	log_warnx("store: %s refused: an import holds the database", what);
+	return (1);
+}
+
 /* Prepare a kept statement on first use. */
 sqlite3_stmt *
 store_prepare(struct stmt *st)
 {
+	if (store_excluded(st->sql))
+		return (NULL);
 	if (st->s == NULL) {
 		if (sqlite3_prepare_v3(store_db, st->sql, -1,
 		    SQLITE_PREPARE_PERSISTENT, &st->s, NULL) != SQLITE_OK) {
@@ -510,6 +604,8 @@ store_prepare_named(const char *sql)
 {
 	struct store_named *st;
 
+	if (store_excluded(sql))
+		return (NULL);
 	for (st = store_named; st != NULL; st = st->next)
 		if (strcmp(st->sql, sql) == 0)
 			return (st->s);
@@ -533,6 +629,8 @@ store_prepare_dynamic(const char *sql)
 {
 	sqlite3_stmt *s;
 
+	if (store_excluded(sql))
+		return (NULL);
 	if (sqlite3_prepare_v2(store_db, sql, -1, &s, NULL) != SQLITE_OK) {
 		log_warnx("prepare: %s: %s", sqlite3_errmsg(store_db), sql);
 		return (NULL);
@@ -623,6 +721,8 @@ store_begin(void)
 	static struct stmt q = STMT("BEGIN IMMEDIATE");
 	sqlite3_stmt *s;
 
+	if (store_excluded("BEGIN"))
+		return (STORE_BUSY);
 	if (store_flush != NULL && store_in_transaction())
 		store_flush();
 	if ((s = store_prepare(&q)) == NULL)
@@ -638,6 +738,9 @@ store_commit(void)
 	sqlite3_stmt *s;
 	enum store_status status;
 
+	if (store_excluded("COMMIT"))
+		return (STORE_BUSY);
+	store_moved_in_commit = 0;
 	/* The report tallies of what changed, in the same transaction. */
 	if ((status = store_tally_settle()) != STORE_OK) {
 		store_rollback();
@@ -653,8 +756,10 @@ store_commit(void)
 	status = store_done(s, sqlite3_step(s));
 	if (status != STORE_OK)
 		store_rollback();
-	else if (!store_ours())
+	else if (!store_ours()) {
 		status = STORE_READONLY;	/* removed while committing */
+		store_moved_in_commit = 1;
+	}
 	else
 		store_full_failed = 0;
 	return (status);
@@ -663,6 +768,8 @@ store_commit(void)
 void
 store_rollback(void)
 {
+	if (store_excluded("ROLLBACK"))
+		return;
 	if (!sqlite3_get_autocommit(store_db))
 		sqlite3_exec(store_db, "ROLLBACK", NULL, NULL, NULL);
 }

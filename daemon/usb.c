@@ -140,6 +140,21 @@ static void usb_event(const struct hid_event *, void *);
 static void usb_calibrated(struct usb_dev *, enum hid_layout);
 static void usb_publish(struct usb_dev *, const char *, const char *);
 static uint64_t usb_now(void);
+static void usb_replay(void);
+
+/*
+ * Reads made while an import holds the database (store_exclusive): kept
+ * in order, replayed once it has ended, within a bound.
+ */
+#define USB_WAITING_MAX	256
+struct usb_waiting {
+	struct hid_event	 ev;
+	char			 source[200];
+	TAILQ_ENTRY(usb_waiting) entry;
+};
+static TAILQ_HEAD(, usb_waiting) usb_waiting =
+    TAILQ_HEAD_INITIALIZER(usb_waiting);
+static int usb_nwaiting;
 
 /* Milliseconds on the monotonic clock. */
 static uint64_t
@@ -790,12 +805,28 @@ static void
 usb_event(const struct hid_event *ev, void *arg)
 {
 	struct usb_dev *ud = arg;
+	struct usb_waiting *w;
 	enum hid_layout l;
 	json_t *v;
 	char *msg;
 
 	if (ud->station == NULL)
 		return;
+	if (store_exclusive()) {
+		if (usb_nwaiting >= USB_WAITING_MAX) {
+			log_warnx("scanner %s (%s): a read was dropped: %d "
+			    "wait for an import to end", ud->source,
+			    ud->station, usb_nwaiting);
+			return;
+		}
+		w = xcalloc(1, sizeof *w);
+		w->ev = *ev;
+		snprintf(w->source, sizeof w->source, "%s", ud->source);
+		TAILQ_INSERT_TAIL(&usb_waiting, w, entry);
+		usb_nwaiting++;
+		store_after_exclusive(usb_replay);
+		return;
+	}
 	if (ev->result == HID_CODE && hid_calibration(ev, &l)) {
 		usb_calibrated(ud, l);
 		return;
@@ -823,11 +854,39 @@ usb_event(const struct hid_event *ev, void *arg)
 	ud->last = msg;
 }
 
+/* The reads kept during an import, to their scanner if it is still here. */
+static void
+usb_replay(void)
+{
+	struct usb_waiting *w;
+	struct usb_dev *ud;
+
+	while ((w = TAILQ_FIRST(&usb_waiting)) != NULL) {
+		TAILQ_REMOVE(&usb_waiting, w, entry);
+		usb_nwaiting--;
+		TAILQ_FOREACH(ud, &usb_devs, entry)
+			if (ud->state != USB_GONE && strcmp(ud->source,
+			    w->source) == 0)
+				break;
+		if (ud != NULL)
+			usb_event(&w->ev, ud);
+		else
+			log_warnx("scanner %s: gone before its read could be "
+			    "taken", w->source);
+		free(w);
+	}
+}
+
 /* Probe what is new, match every scanner to its binding, free the gone. */
 static void
 usb_refresh_cb(int fd, short events, void *arg)
 {
 	struct usb_dev *ud, *next;
+
+	if (store_exclusive()) {	/* an import holds the database */
+		store_after_exclusive(usb_refresh);
+		return;
+	}
 
 	TAILQ_FOREACH_SAFE(ud, &usb_devs, entry, next) {
 		if (ud->closing && !ud->inflight)
@@ -923,12 +982,18 @@ void
 usb_stop(void)
 {
 	struct timeval zero = { 0, 0 };
+	struct usb_waiting *w;
 	struct usb_dev *ud;
 	struct usb_fd *uf;
 	int i;
 
 	free(usb_status);
 	usb_status = NULL;
+	while ((w = TAILQ_FIRST(&usb_waiting)) != NULL) {
+		TAILQ_REMOVE(&usb_waiting, w, entry);
+		free(w);
+	}
+	usb_nwaiting = 0;
 	if (usb_ctx == NULL)
 		return;
 	if (usb_has_hotplug)

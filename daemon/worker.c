@@ -39,6 +39,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
@@ -50,6 +51,7 @@
 
 #define WORKER_THREADS_MIN	2
 #define WORKER_THREADS_MAX	4
+#define WORKER_SLICE_USEC	10000	/* an import's slice of the loop */
 
 struct worker_job {
 	TAILQ_ENTRY(worker_job)	 entry;		/* queue or done list */
@@ -61,6 +63,7 @@ struct worker_job {
 	struct req		*answer;	/* the reply, made on the loop */
 	char			*peer;
 	int			 gone;		/* the client went away */
+	int			 slicing;	/* its writes run (worker_write) */
 	/* Answered: counted until the client has taken the reply. */
 	struct evhttp_connection *evcon;
 	struct evbuffer		*out;		/* the connection's output */
@@ -79,6 +82,25 @@ static const char *worker_hold;	/* tests: jobs wait while it exists */
 
 /* The loop's alone. */
 static LIST_HEAD(, worker_job) worker_jobs = LIST_HEAD_INITIALIZER(worker_jobs);
+static struct worker_list worker_held = TAILQ_HEAD_INITIALIZER(worker_held);
+static struct worker_job *worker_current;	/* in its done */
+
+/*
+ * An import's writes, in slices (worker_write): one at a time, holding
+ * the loop's connection (store_exclusive) from its BEGIN to its COMMIT.
+ */
+struct worker_slices {
+	struct worker_job	*job;
+	int			(*write)(struct req *, void *);
+	void			*arg;
+	void			(*release)(void *);
+	struct event		*ev;
+	struct timespec		 start;		/* of the slice running */
+	int			 steps;
+	int			 over;		/* once over, until the next */
+};
+static struct worker_slices worker_sl;
+static const char *worker_slice_hold;	/* tests: slices wait for it */
 static pthread_t worker_threads[WORKER_THREADS_MAX];
 static int worker_nthreads;
 static struct event *worker_ev;
@@ -94,6 +116,11 @@ static void worker_drained(struct evbuffer *,
 	    const struct evbuffer_cb_info *, void *);
 static int worker_start(struct event_base *);
 static int worker_peer_count(const char *);
+static void worker_answer(struct worker_job *);
+static void worker_slice_cb(evutil_socket_t, short, void *);
+enum worker_end { WORKER_END_QUIET, WORKER_END_RESUME, WORKER_END_STOP };
+static void worker_slices_end(int, enum worker_end);
+static void worker_slice_next(void);
 
 /*
  * KITSTOCKD_TEST_WORKER_HOLD=FILE (tests only): a job waits while FILE
@@ -265,6 +292,37 @@ worker_submit(struct req *req, worker_run_cb run, worker_done_cb done,
 }
 
 /*
+ * Run run(arg) off the loop for no request (the labels a receiving
+ * queued, sent after its COMMIT), then done(NULL, arg) on the loop; at
+ * exit, a job not yet run gets done(NULL, arg) without run. It counts
+ * against the cap in all as the daemon's own ("kitstockd"): its caller
+ * bounds how many it has. 0, or -1 if no thread can run it (arg is still
+ * the caller's).
+ */
+int
+worker_detach(struct event_base *base, worker_run_cb run, worker_done_cb done,
+    void *arg)
+{
+	struct worker_job *job;
+
+	if (worker_start(base) != 0)
+		return (-1);
+	job = xcalloc(1, sizeof *job);
+	job->run = run;
+	job->done = done;
+	job->arg = arg;
+	job->peer = xstrdup("kitstockd");
+	job->gone = 1;
+	LIST_INSERT_HEAD(&worker_jobs, job, all);
+	worker_count++;
+	pthread_mutex_lock(&worker_lock);
+	TAILQ_INSERT_TAIL(&worker_queue, job, entry);
+	pthread_cond_signal(&worker_cond);
+	pthread_mutex_unlock(&worker_lock);
+	return (0);
+}
+
+/*
  * The client went away (or the daemon stops). A job answered is done with
  * (its reply goes with the connection). Else it is marked: it runs to its
  * end, and nothing will be sent. A request left without its connection is
@@ -321,16 +379,32 @@ worker_release(struct worker_job *job)
 static void
 worker_finish(struct worker_job *job)
 {
-	struct bufferevent *bev;
-
 	if (job->gone) {
 		job->done(NULL, job->arg);
-		req_free(job->answer);
+		if (job->answer != NULL)	/* none if detached */
+			req_free(job->answer);
 		worker_release(job);
 		return;
 	}
 	job->evcon = evhttp_request_get_connection(job->ev);
+	worker_current = job;
 	job->done(job->answer, job->arg);
+	worker_current = NULL;
+	if (!job->slicing)
+		worker_answer(job);
+}
+
+/* Send a job's answer, or free it if its client has gone. */
+static void
+worker_answer(struct worker_job *job)
+{
+	struct bufferevent *bev;
+
+	if (job->gone) {
+		req_free(job->answer);
+		worker_release(job);
+		return;
+	}
 	if (job->answer->status == 0)
 		reply_error(job->answer, 500, "internal", NULL,
 		    _("no answer was produced"));
@@ -348,41 +422,180 @@ worker_finish(struct worker_job *job)
 static void
 worker_collect(evutil_socket_t fd, short events, void *arg)
 {
-	struct worker_list done = TAILQ_HEAD_INITIALIZER(done);
-	struct worker_job *job;
 	uint64_t n;
 
 	while (read(fd, &n, sizeof n) == -1 && errno == EINTR)
 		;
 	pthread_mutex_lock(&worker_lock);
-	TAILQ_CONCAT(&done, &worker_done, entry);
+	TAILQ_CONCAT(&worker_held, &worker_done, entry);
 	pthread_mutex_unlock(&worker_lock);
-	while ((job = TAILQ_FIRST(&done)) != NULL) {
-		TAILQ_REMOVE(&done, job, entry);
-		worker_finish(job);
+	worker_finish_held();
+}
+
+/*
+ * Answer the jobs back from the workers; while an import holds the
+ * database, those of a write (an import, a print recorded) and the
+ * daemon's own (detached: they record) wait for its end: reads' answers
+ * (labels) go on.
+ */
+void
+worker_finish_held(void)
+{
+	struct worker_list keep = TAILQ_HEAD_INITIALIZER(keep);
+	struct worker_job *job;
+
+	while ((job = TAILQ_FIRST(&worker_held)) != NULL) {
+		TAILQ_REMOVE(&worker_held, job, entry);
+		if (store_exclusive() && (job->answer == NULL ||
+		    job->answer->route == NULL || job->answer->route->write))
+			TAILQ_INSERT_TAIL(&keep, job, entry);
+		else
+			worker_finish(job);
 	}
+	TAILQ_CONCAT(&worker_held, &keep, entry);
 }
 
 /*
  * For a job's done: write(req, arg) in a transaction of its own, after
- * the open group is committed (store_begin), and committed before the
- * answer. write answers: 0 keeps (its answer stands if the COMMIT does,
- * else the store's refusal replaces it), -1 rolls back (an import whose
- * rows a worker read, written on the loop in one piece).
+ * the open group is committed (store_begin), committed before the answer.
+ * write is called again on later turns of the loop while it answers 1
+ * (more to write: it stops when worker_slice_over says so), so that other
+ * events run between its slices; meanwhile the import holds the loop's
+ * connection (store_exclusive: requests that need the database wait in
+ * http.c, the doors of store.c refuse anyone else). write answers 0 to
+ * keep (its answer stands if the COMMIT does, else the store's refusal
+ * replaces it), -1 to roll back. arg is ours: freed with free(arg) at the
+ * end. A client that goes away meanwhile changes nothing: the import
+ * commits or not, and nothing is sent.
  */
 void
-worker_write(struct req *req, int (*write)(struct req *, void *), void *arg)
+worker_write(struct req *req, int (*write)(struct req *, void *), void *arg,
+    void (*release)(void *))
 {
 	enum store_status status;
 
-	if ((status = store_begin()) != STORE_OK)
+	if (worker_current == NULL || worker_sl.job != NULL)
+		fatalx("worker_write: not in a job's done, or twice");
+	if ((status = store_begin()) != STORE_OK) {
 		api_reply_store(req, status, "");
-	else if (write(req, arg) != 0)
+		release(arg);
+		return;
+	}
+	if (worker_sl.ev == NULL) {
+		worker_slice_hold = getenv("KITSTOCKD_TEST_SLICE_HOLD");
+		if ((worker_sl.ev = event_new(evhttp_connection_get_base(
+		    worker_current->evcon), -1, 0, worker_slice_cb,
+		    &worker_sl)) ==
+		    NULL || event_priority_set(worker_sl.ev,
+		    HTTP_PRIORITIES - 1) != 0)
+			fatalx("worker: slice event");
+	}
+	worker_sl.job = worker_current;
+	worker_sl.write = write;
+	worker_sl.arg = arg;
+	worker_sl.release = release;
+	worker_sl.job->slicing = 1;
+	log_debug("worker: the import of %s writes in slices",
+	    worker_sl.job->peer);
+	store_exclusive_begin();
+	worker_slice_cb(-1, 0, NULL);		/* the first slice, at once */
+}
+
+/* One slice of an import's writes: on, or the end. */
+static void
+worker_slice_cb(evutil_socket_t fd, short events, void *arg)
+{
+	int rc;
+
+	if (worker_slice_hold != NULL && access(worker_slice_hold, F_OK) ==
+	    0 && arg != NULL) {
+		worker_slice_next();
+		return;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &worker_sl.start);
+	worker_sl.steps = worker_sl.over = 0;
+	store_exclusive_enter(1);
+	rc = worker_sl.write(worker_sl.job->answer, worker_sl.arg);
+	store_exclusive_enter(0);
+	if (rc == 1)
+		worker_slice_next();
+	else		/* at once (arg NULL): worker_finish answers */
+		worker_slices_end(rc, arg != NULL ? WORKER_END_RESUME :
+		    WORKER_END_QUIET);
+}
+
+/*
+ * The next slice: on the next turn, after every other event ready. A
+ * timeout of zero, not event_active: libevent runs an event activated
+ * from its own callback again in the same turn, without polling.
+ */
+static void
+worker_slice_next(void)
+{
+	struct timeval tv = { 0, 0 };
+
+	if (worker_slice_hold != NULL && access(worker_slice_hold, F_OK) == 0)
+		tv.tv_usec = 10000;
+	event_add(worker_sl.ev, &tv);
+}
+
+/*
+ * Has the slice running had its time (about 10 ms)? The import's write
+ * asks between two rows. With KITSTOCKD_TEST_SLICE_HOLD (tests), a slice
+ * is 100 rows, whatever the machine's speed.
+ */
+int
+worker_slice_over(void)
+{
+	struct timespec now;
+	long long us;
+
+	if (worker_sl.over)
+		return (1);
+	if (++worker_sl.steps % 16 != 0 && worker_slice_hold == NULL)
+		return (0);
+	if (worker_slice_hold != NULL)
+		return (worker_sl.over = worker_sl.steps >= 100);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	us = (now.tv_sec - worker_sl.start.tv_sec) * 1000000LL +
+	    (now.tv_nsec - worker_sl.start.tv_nsec) / 1000;
+	return (worker_sl.over = us >= WORKER_SLICE_USEC);
+}
+
+/*
+ * The import's end: COMMIT (durable) or ROLLBACK, its answer (QUIET:
+ * worker_finish sends it), then the database is everyone's again: the
+ * requests, the jobs and the loop's own users that waited run, in the
+ * order they came (not when the daemon stops: STOP).
+ */
+static void
+worker_slices_end(int rc, enum worker_end how)
+{
+	struct worker_job *job = worker_sl.job;
+	struct req *req = job->answer;
+	enum store_status status;
+
+	store_exclusive_enter(1);
+	if (rc != 0)
 		store_rollback();
 	else if ((status = store_commit()) != STORE_OK) {
 		req->status = 0;
 		api_reply_store(req, status, "");
 	}
+	store_exclusive_end();
+	worker_sl.release(worker_sl.arg);
+	worker_sl.job = NULL;
+	worker_sl.arg = NULL;
+	job->slicing = 0;
+	if (how == WORKER_END_QUIET)
+		return;
+	worker_answer(job);
+	if (how == WORKER_END_STOP)
+		return;
+	http_unpark();
+	worker_finish_held();
+	if (!store_exclusive())
+		store_exclusive_resume();
 }
 
 /* Jobs waiting or running now. */
@@ -411,6 +624,16 @@ worker_stop(void)
 	for (i = 0; i < worker_nthreads; i++)
 		pthread_join(worker_threads[i], NULL);
 	worker_nthreads = 0;
+	if (worker_sl.job != NULL) {	/* an import cut short: undone */
+		event_del(worker_sl.ev);
+		worker_sl.job->gone = 1;
+		worker_slices_end(-1, WORKER_END_STOP);
+	}
+	if (worker_sl.ev != NULL) {
+		event_free(worker_sl.ev);
+		worker_sl.ev = NULL;
+	}
+	TAILQ_CONCAT(&worker_done, &worker_held, entry);
 	TAILQ_CONCAT(&worker_done, &worker_queue, entry);
 	while ((job = TAILQ_FIRST(&worker_done)) != NULL) {
 		TAILQ_REMOVE(&worker_done, job, entry);

@@ -20,9 +20,11 @@ writer() {
 		    "{\"kind\":\"laptop\",\"serial\":\"w$1-$i\",\"lot\":\"$R\"}" \
 		    -w '\n%{http_code}' http://localhost/v1/devices)
 		st=${out##*$'\n'}
-		printf '%s %s w%s-%s\n' "$st" \
+		printf '%s %s w%s-%s %s\n' "$st" \
 		    "$(printf '%s' "${out%$'\n'*}" | jq -r '.error.code // "-"')" \
-		    "$1" "$i" >> "$T/answers"
+		    "$1" "$i" "$(printf '%s' "${out%$'\n'*}" | jq -r \
+		    'if (.error.message // "") | test("while this change was being committed") then "in-removed-files" else "-" end')" \
+		    >> "$T/answers"
 	done
 }
 writer 1 & w1=$!
@@ -73,6 +75,20 @@ is "$(sql "SELECT count(*) FROM device WHERE serial IN ($(sed 's/,$//' "$T/acked
     "$acked" "after the restart every acknowledged write is there"
 is "$(sql "SELECT count(*) FROM device WHERE serial = 'after-rm'")" 0 \
     "the refused write is not"
+# A 503 that said "nothing was recorded" is not there; one refused because
+# the files went during its COMMIT says it is in the removed files (and so
+# in the backup).
+for s in $(awk '$1 == 503 && $4 == "-" { print $3 }' "$T/answers"); do
+	printf "'%s'," "$s"
+done > "$T/refused"
+is "$(sql "SELECT count(*) FROM device WHERE serial IN ($(sed 's/,$//' "$T/refused"))")" 0 \
+    "no write answered 'nothing was recorded' is in the backup"
+for s in $(awk '$1 == 503 && $4 == "in-removed-files" { print $3 }' "$T/answers"); do
+	printf "'%s'," "$s"
+done > "$T/inflight"
+is "$(sql "SELECT count(*) FROM device WHERE serial IN ($(sed 's/,$//' "$T/inflight"))")" \
+    "$(grep -c 'in-removed-files' "$T/answers")" \
+    "each write answered 'recorded in the removed files' is in the backup"
 is "$(sql 'PRAGMA integrity_check')" ok "integrity ok"
 api GET /v1/health
 is "$(jget .database)" writable "health: writable again"
