@@ -3,8 +3,10 @@
  */
 
 #include <sys/file.h>
+#include <sys/types.h>
 #include <sys/stat.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -45,6 +47,7 @@ static void main_lock(const char *, const char *);
 static void main_lock_note(const char *);
 static void main_lock_file(const char *);
 static void main_real(char **);
+static char *main_lock_holder(const struct stat *);
 
 static void
 usage(void)
@@ -178,6 +181,7 @@ static void
 main_lock_file(const char *database)
 {
 	struct stat sb;
+	char *holder;
 	int fd;
 
 	fd = open(database, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
@@ -190,12 +194,79 @@ main_lock_file(const char *database)
 			fatal("%s: cannot lock", database);
 		if (fstat(fd, &sb) != 0)
 			memset(&sb, 0, sizeof sb);
+		if ((holder = main_lock_holder(&sb)) != NULL)
+			fatalx("another kitstockd (%s) serves the database file "
+			    "%s under another name (a hard link): stop it first, "
+			    "or give this one another database", holder,
+			    database);
 		fatalx("another kitstockd serves the database file %s under "
 		    "another name (a hard link: device %ju, inode %ju): stop "
 		    "it first, or give this one another database", database,
 		    (uintmax_t)sb.st_dev, (uintmax_t)sb.st_ino);
 	}
 	lock_db_fd = fd;
+}
+
+/*
+ * Who holds this database file open, for a refusal to name: the process
+ * among /proc's that has it open and a lock file too, as "pid N, socket
+ * S" from that lock file (allocated), or NULL if none can be read.
+ */
+static char *
+main_lock_holder(const struct stat *db)
+{
+	DIR *procs, *fds;
+	struct dirent *p, *f;
+	struct stat sb;
+	char path[PATH_MAX], target[PATH_MAX], buf[PATH_MAX + 32], *nl;
+	char *found = NULL, *lock;
+	int has_db, fd;
+	ssize_t n;
+
+	if ((procs = opendir("/proc")) == NULL)
+		return (NULL);
+	while (found == NULL && (p = readdir(procs)) != NULL) {
+		if (strspn(p->d_name, "0123456789") != strlen(p->d_name) ||
+		    atol(p->d_name) == (long)getpid())
+			continue;
+		snprintf(path, sizeof path, "/proc/%s/fd", p->d_name);
+		if ((fds = opendir(path)) == NULL)
+			continue;
+		has_db = 0;
+		lock = NULL;
+		while ((f = readdir(fds)) != NULL) {
+			if (f->d_name[0] == '.')
+				continue;
+			snprintf(path, sizeof path, "/proc/%s/fd/%s",
+			    p->d_name, f->d_name);
+			if (stat(path, &sb) == 0 && sb.st_dev == db->st_dev &&
+			    sb.st_ino == db->st_ino)
+				has_db = 1;
+			if ((n = readlink(path, target, sizeof target - 1)) >
+			    5) {
+				target[n] = '\0';
+				if (strcmp(target + n - 5, ".lock") == 0) {
+					free(lock);
+					lock = xstrdup(path);
+				}
+			}
+		}
+		closedir(fds);
+		if (has_db && lock != NULL &&
+		    (fd = open(lock, O_RDONLY | O_CLOEXEC)) != -1) {
+			n = read(fd, buf, sizeof buf - 1);
+			close(fd);
+			buf[n > 0 ? n : 0] = '\0';
+			if ((nl = strchr(buf, '\n')) != NULL) {
+				*nl++ = '\0';
+				nl[strcspn(nl, "\n")] = '\0';
+				xasprintf(&found, "pid %s, socket %s", buf, nl);
+			}
+		}
+		free(lock);
+	}
+	closedir(procs);
+	return (found);
 }
 
 /*
@@ -207,9 +278,14 @@ static void
 main_real(char **path)
 {
 	char *real;
+	int fd;
 
-	if (strcmp(*path, ":memory:") == 0 || (real = realpath(*path,
-	    NULL)) == NULL)
+	if (strcmp(*path, ":memory:") == 0)
+		return;
+	/* A link to a file still to be made: made now, to be resolved. */
+	if ((fd = open(*path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) != -1)
+		close(fd);
+	if ((real = realpath(*path, NULL)) == NULL)
 		return;
 	if (strcmp(real, *path) != 0)
 		log_info("database %s is %s: serving it by that path", *path,
