@@ -247,6 +247,24 @@ api_station_show(struct req *req)
 	reply_json(req, 200, st);
 }
 
+
+/*
+ * After a station changed (status): its state, published on the stream
+ * and answered.
+ */
+static void
+api_station_changed(struct req *req, enum store_status status)
+{
+	json_t *st = NULL;
+
+	if (status == STORE_OK) {
+		status = store_station_get(req->params[0], &st);
+		if (status == STORE_OK)
+			stream_publish(req->params[0], "state", st);
+	}
+	api_answer(req, status, 200, status == STORE_OK ? st : NULL,
+	    req->params[0]);
+}
 /* POST /v1/stations/{name}/mode {"mode", "distribution"}: at once. */
 void
 api_station_mode(struct req *req)
@@ -277,13 +295,7 @@ api_station_mode(struct req *req)
 	status = store_station_mode(&req->actor, req->params[0], from, mode,
 	    event);
 	json_decref(st);
-	if (status == STORE_OK) {
-		status = store_station_get(req->params[0], &st);
-		if (status == STORE_OK)
-			stream_publish(req->params[0], "state", st);
-	}
-	api_answer(req, status, 200, status == STORE_OK ? st : NULL,
-	    req->params[0]);
+	api_station_changed(req, status);
 }
 
 /* PATCH /v1/stations/{name} {"role"}: what its USB scanners act with. */
@@ -309,13 +321,7 @@ api_station_edit(struct req *req)
 		status = store_station_role(&req->actor, req->params[0], from,
 		    role);
 	json_decref(st);
-	if (status == STORE_OK) {
-		status = store_station_get(req->params[0], &st);
-		if (status == STORE_OK)
-			stream_publish(req->params[0], "state", st);
-	}
-	api_answer(req, status, 200, status == STORE_OK ? st : NULL,
-	    req->params[0]);
+	api_station_changed(req, status);
 }
 
 /* A scanned code: 1 to TEXT_MAX bytes, no control character but GS. */

@@ -484,6 +484,30 @@ store_print_job_add(const struct actor *a, json_t *job)
 }
 
 /*
+ * After the UPDATE s moved job id from one state to another: run it, then
+ * a "label_print_state" ledger row for each tag (STORE_NOTFOUND if the
+ * job was not in the state from).
+ */
+static enum store_status
+store_print_job_moved(const struct actor *a, sqlite3_stmt *s, int64_t id,
+    const char *from, const char *state, const char *reason)
+{
+	enum store_status status;
+	json_t *job;
+
+	if ((status = store_done(s, sqlite3_step(s))) != STORE_OK)
+		return (status);
+	if (sqlite3_changes(sqlite3_db_handle(s)) == 0)
+		return (STORE_NOTFOUND);
+	if ((status = store_print_job_get(id, &job)) != STORE_OK)
+		return (status);
+	status = store_print_ledger(a, job, "label_print_state", from, state,
+	    reason);
+	json_decref(job);
+	return (status);
+}
+
+/*
  * A job's final state from CUPS, once: STORE_NOTFOUND if the job is not
  * waiting for one. Each tag gets a "label_print_state" ledger row.
  */
@@ -494,9 +518,7 @@ store_print_job_done(const struct actor *a, int64_t id, const char *state,
 	static struct stmt q = STMT("UPDATE print_job SET state = ?2,"
 	    " reason = ?3, done_at = ?4 WHERE id = ?1 AND state = 'sent'");
 	sqlite3_stmt *s;
-	json_t *job;
 	char now[32];
-	enum store_status status;
 
 	if ((s = store_prepare(&q)) == NULL)
 		return (STORE_ERROR);
@@ -505,16 +527,7 @@ store_print_job_done(const struct actor *a, int64_t id, const char *state,
 	sqlite3_bind_text(s, 2, state, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, reason, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 4, now, -1, SQLITE_STATIC);
-	if ((status = store_done(s, sqlite3_step(s))) != STORE_OK)
-		return (status);
-	if (sqlite3_changes(sqlite3_db_handle(s)) == 0)
-		return (STORE_NOTFOUND);
-	if ((status = store_print_job_get(id, &job)) != STORE_OK)
-		return (status);
-	status = store_print_ledger(a, job, "label_print_state", "sent",
-	    state, reason);
-	json_decref(job);
-	return (status);
+	return (store_print_job_moved(a, s, id, "sent", state, reason));
 }
 
 /*
@@ -530,11 +543,10 @@ store_print_job_sent(const struct actor *a, int64_t id, json_t *job)
 	    " done_at = CASE WHEN ?5 = 'sent' THEN NULL ELSE ?7 END"
 	    " WHERE id = ?1 AND state = 'queued'");
 	sqlite3_stmt *s;
-	json_t *row, *v;
+	json_t *v;
 	const char *state = json_string_value(json_object_get(job, "state"));
 	const char *reason = json_string_value(json_object_get(job, "reason"));
 	char now[32];
-	enum store_status status;
 
 	if ((s = store_prepare(&q)) == NULL)
 		return (STORE_ERROR);
@@ -549,16 +561,7 @@ store_print_job_sent(const struct actor *a, int64_t id, json_t *job)
 	sqlite3_bind_text(s, 5, state, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(s, 6, reason, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(s, 7, now, -1, SQLITE_STATIC);
-	if ((status = store_done(s, sqlite3_step(s))) != STORE_OK)
-		return (status);
-	if (sqlite3_changes(sqlite3_db_handle(s)) == 0)
-		return (STORE_NOTFOUND);
-	if ((status = store_print_job_get(id, &row)) != STORE_OK)
-		return (status);
-	status = store_print_ledger(a, row, "label_print_state", "queued",
-	    state, reason);
-	json_decref(row);
-	return (status);
+	return (store_print_job_moved(a, s, id, "queued", state, reason));
 }
 
 /* The first n jobs queued (print on receive): id, printer, template, tags. */
